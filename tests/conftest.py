@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from committees.demo import ZHUHAI_DIR
+from committees.imports import import_divisions
+from committees.models import Community
+from portal.models import Assignment, User
+
+# Inside the Zhuhai slice: 香洲区 440402, 翠香街道 440402001, 斗门区 440403.
+STREET = "440402001"
+OTHER_STREET = "440402002"
+DISTRICT = "440402"
+OTHER_DISTRICT = "440403"
+CITY = "4404"
+
+
+@pytest.fixture
+def zhuhai(db) -> None:
+    """The real Zhuhai slice shipped with the portal (213 communities), with households set."""
+    import_divisions(ZHUHAI_DIR)
+    Community.objects.update(households=1000, population=2800)
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    counter = iter(range(10_000))
+
+    def make(role: str | None = None, code: str | None = None, **extra) -> User:
+        user = User.objects.create_user(username=f"user{next(counter)}", password="x", **extra)
+        if role and code:
+            Assignment.objects.create(user=user, role=role, code=code)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def community_in(zhuhai) -> Callable[[str], Community]:
+    def first(prefix: str) -> Community:
+        return Community.objects.filter(code__startswith=prefix).order_by("code").first()
+
+    return first

@@ -1,0 +1,183 @@
+"""Every URL of the portal, walked for every role, inside and outside the jurisdiction.
+
+The URL configuration is read at test time: a new view with a ``code`` parameter that this file
+does not know how to fill makes the walk fail, so nothing is left unchecked by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from committees.models import Community
+from portal.models import Role
+from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
+
+pytestmark = pytest.mark.django_db
+
+# Views that anonymous users may open.
+PUBLIC = {"login", "logout", "healthz", "set_language"}
+# Views whose object is a division (by code) and those whose object is a community.
+DIVISION_VIEWS = {"committees:division"}
+COMMUNITY_VIEWS = {"committees:community", "committees:community_edit"}
+# Views that only writers may open inside their jurisdiction (others get 403 there).
+WRITE_VIEWS = {"committees:community_edit"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    params: tuple[str, ...]
+
+
+def walk(patterns=None, namespace: str = "") -> list[Route]:
+    routes: list[Route] = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # Django admin guards itself (staff only); tested below
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            routes += walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            routes.append(Route(f"{namespace}{entry.name}", tuple(entry.pattern.converters)))
+    return routes
+
+
+ROUTES = walk()
+PLAIN = [r for r in ROUTES if not r.params]
+WITH_CODE = [r for r in ROUTES if r.params]
+
+
+def test_it_knows_how_to_fill_every_parameterised_view():
+    unknown = [
+        r.name
+        for r in WITH_CODE
+        if r.name not in DIVISION_VIEWS | COMMUNITY_VIEWS or r.params != ("code",)
+    ]
+    assert unknown == [], f"add these views to the access walk: {unknown}"
+
+
+@pytest.mark.parametrize("route", [r.name for r in PLAIN if r.name not in PUBLIC])
+def test_it_sends_anonymous_users_to_login_from_every_plain_view(client, zhuhai, route):
+    response = client.get(reverse(route))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("route", [r.name for r in WITH_CODE])
+def test_it_sends_anonymous_users_to_login_from_every_record_view(client, community_in, route):
+    code = community_in(STREET).code if route in COMMUNITY_VIEWS else STREET
+    response = client.get(reverse(route, args=[code]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+# role, assigned code, a code inside, a code outside
+CASES = [
+    (Role.STREET, STREET, STREET, OTHER_STREET),
+    (Role.BUREAU, DISTRICT, DISTRICT, OTHER_DISTRICT),
+    (Role.VIEWER, DISTRICT, STREET, OTHER_DISTRICT),
+    (Role.COMMITTEE, None, None, None),  # filled in below: own community vs its neighbour
+]
+
+
+def targets(route: str, inside: str, outside: str, committee_code: str | None):
+    if route in COMMUNITY_VIEWS:
+        own = (
+            committee_code
+            or Community.objects.filter(code__startswith=inside).order_by("code").first().code
+        )
+        other = (
+            Community.objects.filter(code__startswith=outside)
+            .exclude(code=own)
+            .order_by("code")
+            .first()
+            .code
+        )
+        return own, other
+    return inside, outside
+
+
+@pytest.mark.parametrize(("role", "assigned", "inside", "outside"), CASES)
+@pytest.mark.parametrize("route", [r.name for r in WITH_CODE])
+def test_it_answers_404_outside_and_opens_inside_the_jurisdiction(
+    client, make_user, community_in, role, assigned, inside, outside, route
+):
+    committee_code = None
+    if role == Role.COMMITTEE:
+        committee_code = community_in(STREET).code
+        assigned, inside, outside = committee_code, STREET, STREET
+    user = make_user(role, assigned)
+    client.force_login(user)
+    own, other = targets(route, inside, outside, committee_code)
+    if role == Role.COMMITTEE and route in DIVISION_VIEWS:
+        # A committee member's jurisdiction is one community: no division page is theirs.
+        assert client.get(reverse(route, args=[STREET])).status_code == 404
+        return
+    assert client.get(reverse(route, args=[other])).status_code == 404
+    assert client.post(reverse(route, args=[other]), {"name": "x"}).status_code == 404
+    expected = 200
+    if route in WRITE_VIEWS and role not in (Role.STREET, Role.COMMITTEE):
+        expected = 403
+    assert client.get(reverse(route, args=[own])).status_code == expected
+
+
+def test_it_answers_404_for_codes_that_do_not_exist(client, make_user, zhuhai):
+    client.force_login(make_user(Role.STREET, STREET))
+    for route in WITH_CODE:
+        assert client.get(reverse(route.name, args=["999999999999"])).status_code == 404
+
+
+def test_it_changes_nothing_outside_the_jurisdiction_on_post(client, make_user, community_in):
+    client.force_login(make_user(Role.STREET, STREET))
+    other = community_in(OTHER_STREET)
+    response = client.post(
+        reverse("committees:community_edit", args=[other.code]),
+        {"name": "被篡改", "kind": "urban", "households": 1, "population": 1},
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.name != "被篡改"
+
+
+def test_it_lists_only_the_users_communities(client, make_user, zhuhai):
+    client.force_login(make_user(Role.STREET, STREET))
+    response = client.get(reverse("committees:community_list"))
+    codes = {c.code for c in response.context["page"].object_list}
+    assert codes and all(code.startswith(STREET) for code in codes)
+    assert (
+        response.context["page"].paginator.count
+        == Community.objects.filter(code__startswith=STREET).count()
+    )
+
+
+def test_it_exports_only_the_users_communities(client, make_user, zhuhai):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(make_user(Role.STREET, STREET))
+    response = client.get(reverse("committees:community_export"))
+    sheet = load_workbook(BytesIO(response.content)).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes and all(code.startswith(STREET) for code in codes)
+
+
+def test_it_keeps_non_staff_out_of_django_admin(client, make_user, zhuhai):
+    client.force_login(make_user(Role.BUREAU, DISTRICT))
+    response = client.get("/admin/committees/community/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_user_without_assignments_sees_nothing(client, make_user, community_in):
+    client.force_login(make_user())
+    assert (
+        client.get(reverse("committees:community", args=[community_in(STREET).code])).status_code
+        == 404
+    )
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["cards"] == []
