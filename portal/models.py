@@ -88,3 +88,254 @@ class Assignment(models.Model):
                     % {"lengths": "、".join(str(n) for n in allowed)}
                 }
             )
+
+
+# --- Compliance engine: policy documents, standards, findings -------------------------------
+
+
+class PolicyDocument(models.Model):
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("现行有效")
+        DRAFT = "draft", _("征求意见稿")
+        REPEALED = "repealed", _("已废止")
+
+    class Tier(models.TextChoices):
+        # National law binds everywhere, alongside local rules; among policies (provincial,
+        # local, default profiles) the most specific one wins for each rule.
+        LAW = "law", _("国家法律")
+        POLICY = "policy", _("政策文件")
+
+    key = models.CharField(_("简称"), max_length=20, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    issuer = models.CharField(_("发文机关"), max_length=200, blank=True)
+    number = models.CharField(_("文号"), max_length=100, blank=True)
+    issued_on = models.DateField(_("发布日期"), null=True, blank=True)
+    effective_from = models.DateField(_("施行日期"), null=True, blank=True)
+    effective_to = models.DateField(
+        _("失效日期"), null=True, blank=True, help_text=_("最后一天有效的日期;空表示长期有效。")
+    )
+    scope_prefixes = models.JSONField(
+        _("适用范围"),
+        default=list,
+        help_text=_("区划代码前缀列表;空字符串表示全国。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.IN_FORCE
+    )
+    tier = models.CharField(_("效力层级"), max_length=10, choices=Tier.choices, default=Tier.POLICY)
+    source = models.CharField(_("来源"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="document_effective_range",
+                violation_error_message=_("失效日期不能早于施行日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from portal.compliance import validate_scope_prefixes
+
+        errors = {}
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            errors["effective_to"] = _("失效日期不能早于施行日期。")
+        try:
+            self.scope_prefixes = validate_scope_prefixes(self.scope_prefixes, allow_empty=False)
+        except ValidationError as error:
+            errors["scope_prefixes"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class Standard(models.Model):
+    class Level(models.TextChoices):
+        COMMUNITY = "community", _("社区")
+        JURISDICTION = "jurisdiction", _("辖区汇总")
+
+    code = models.CharField(
+        _("编号"),
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("编号只能包含字母、数字、点、横线和下划线。")
+            )
+        ],
+    )
+    document = models.ForeignKey(
+        PolicyDocument,
+        verbose_name=_("政策文件"),
+        on_delete=models.PROTECT,
+        related_name="standards",
+    )
+    article = models.CharField(_("条款"), max_length=50, blank=True)
+    title = models.CharField(_("标题"), max_length=100)
+    quote = models.TextField(_("原文"))
+    quote_is_paraphrase = models.BooleanField(_("原文为转述"), default=False)
+    rule_key = models.CharField(_("检查规则"), max_length=60)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    level = models.CharField(
+        _("层级"), max_length=20, choices=Level.choices, default=Level.COMMUNITY
+    )
+    scope_prefixes = models.JSONField(
+        _("适用范围"),
+        null=True,
+        blank=True,
+        help_text=_("空表示沿用政策文件的适用范围。"),
+    )
+    effective_from = models.DateField(
+        _("施行日期"), null=True, blank=True, help_text=_("空表示沿用政策文件的施行日期。")
+    )
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    is_default = models.BooleanField(
+        _("一般性规定"),
+        default=False,
+        help_text=_("原文为“一般”“原则上”等,地方可因地制宜。"),
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("标准条款")
+        verbose_name_plural = _("标准条款")
+        ordering = ["document__key", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="standard_effective_range",
+                violation_error_message=_("失效日期不能早于施行日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def scopes(self) -> list[str]:
+        return (
+            self.scope_prefixes
+            if self.scope_prefixes is not None
+            else (self.document.scope_prefixes)
+        )
+
+    @property
+    def starts(self):
+        return self.effective_from or self.document.effective_from
+
+    @property
+    def ends(self):
+        if self.effective_to and self.document.effective_to:
+            return min(self.effective_to, self.document.effective_to)
+        return self.effective_to or self.document.effective_to
+
+    def clean(self) -> None:
+        from portal.compliance import validate_standard
+
+        validate_standard(self)
+
+
+class Status(models.TextChoices):
+    COMPLIANT = "compliant", _("达标")
+    NON_COMPLIANT = "non_compliant", _("未达标")
+    NO_DATA = "no_data", _("缺少数据")
+    NOT_APPLICABLE = "not_applicable", _("不适用")
+
+
+class Finding(models.Model):
+    """One community judged against one standard as of one date (materialized)."""
+
+    community = models.ForeignKey(
+        "committees.Community",
+        verbose_name=_("社区"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    # The community's code, copied so that jurisdiction roll-ups are one indexed prefix scan.
+    code = models.CharField(_("社区代码"), max_length=12, db_index=True)
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("标准条款"), on_delete=models.CASCADE, related_name="findings"
+    )
+    as_of = models.DateField(_("评估日期"))
+    is_current = models.BooleanField(_("最新结果"), default=True)
+    status = models.CharField(_("结果"), max_length=20, choices=Status.choices)
+    measured = models.CharField(_("实际"), max_length=200, blank=True)
+    expected = models.CharField(_("标准"), max_length=200, blank=True)
+    explanation = models.CharField(_("说明"), max_length=300, blank=True)
+    missing = models.CharField(_("缺少的记录"), max_length=60, blank=True)
+    evaluated_at = models.DateTimeField(_("评估时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("合规结果")
+        verbose_name_plural = _("合规结果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "standard", "as_of"],
+                name="finding_unique_community_standard_as_of",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_current", "code"], name="finding_current_code"),
+            models.Index(fields=["standard", "as_of", "status"], name="finding_standard_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.standard_id} {self.as_of} {self.status}"
+
+
+class JurisdictionFinding(models.Model):
+    """A division judged against a jurisdiction-level standard (an aggregate) as of one date."""
+
+    code = models.CharField(_("区划代码"), max_length=9, db_index=True)
+    standard = models.ForeignKey(
+        Standard,
+        verbose_name=_("标准条款"),
+        on_delete=models.CASCADE,
+        related_name="jurisdiction_findings",
+    )
+    as_of = models.DateField(_("评估日期"))
+    is_current = models.BooleanField(_("最新结果"), default=True)
+    status = models.CharField(_("结果"), max_length=20, choices=Status.choices)
+    numerator = models.PositiveIntegerField(_("分子"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("分母"), null=True, blank=True)
+    measured = models.CharField(_("实际"), max_length=200, blank=True)
+    expected = models.CharField(_("标准"), max_length=200, blank=True)
+    explanation = models.CharField(_("说明"), max_length=300, blank=True)
+    evaluated_at = models.DateTimeField(_("评估时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("辖区合规结果")
+        verbose_name_plural = _("辖区合规结果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "standard", "as_of"], name="jfinding_unique_code_standard_as_of"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.standard_id} {self.as_of} {self.status}"

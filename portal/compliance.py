@@ -1,0 +1,405 @@
+"""The compliance engine: which standards apply where, evaluation, and materialized findings.
+
+Applicability: a standard applies to a community on a date when its document is in force (not a
+draft, not repealed), the document and the standard are effective on that date, and the
+community's code starts with one of the standard's scope prefixes. Precedence: national law binds
+alongside everything else; among policy documents, for one rule key the longest (most specific)
+matching scope prefix wins, then the latest effective date. So a Zhuhai community is held both to
+the national law's household band and to Guangdong's, and a district can replace Guangdong's
+funding floor with its own stricter one without code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from committees.models import Community
+from portal.models import Finding, JurisdictionFinding, PolicyDocument, Standard
+from portal.rules import INFO_RULE, JurisdictionRule, Rule, Verdict, registry
+
+logger = logging.getLogger(__name__)
+
+SCOPE_LENGTHS = (0, 2, 4, 6, 9, 12)
+DIVISION_LENGTHS = (2, 4, 6, 9)
+WRITE_BATCH = 5000
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+def validate_scope_prefixes(value, *, allow_empty: bool = True) -> list[str]:
+    """A list of code prefixes ("" = nationwide). Raises ValidationError in Chinese."""
+    if value is None and allow_empty:
+        return value
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("适用范围应为至少一个区划代码前缀的列表(全国用空字符串)。"))
+    cleaned = []
+    for prefix in value:
+        if not isinstance(prefix, str) or (prefix and not prefix.isdigit()):
+            raise ValidationError(_("区划代码前缀只能由数字组成:%(p)s") % {"p": prefix})
+        if len(prefix) not in SCOPE_LENGTHS:
+            raise ValidationError(
+                _("区划代码前缀应为 2、4、6、9 或 12 位(全国为空):%(p)s") % {"p": prefix}
+            )
+        cleaned.append(prefix)
+    return sorted(set(cleaned))
+
+
+def within(prefix: str, scopes: Iterable[str]) -> bool:
+    return any(prefix.startswith(scope) for scope in scopes)
+
+
+def validate_standard(standard: Standard) -> None:
+    """Everything a standard must satisfy before it is saved (used by admin and portal forms)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    rule = registry.get(standard.rule_key)
+    if standard.rule_key != INFO_RULE and rule is None:
+        errors["rule_key"].append(_("未知的检查规则:%(key)s") % {"key": standard.rule_key})
+    elif rule is not None:
+        if rule.level != standard.level:
+            errors["level"].append(
+                _("规则 %(key)s 的层级应为“%(level)s”。")
+                % {"key": rule.key, "level": Standard.Level(rule.level).label}
+            )
+        try:
+            standard.params = rule.clean_params(standard.params)
+        except ValidationError as error:
+            errors["params"] += error.messages
+    starts, ends = standard.effective_from, standard.effective_to
+    if starts and ends and ends < starts:
+        errors["effective_to"].append(_("失效日期不能早于施行日期。"))
+    try:
+        standard.scope_prefixes = validate_scope_prefixes(standard.scope_prefixes)
+    except ValidationError as error:
+        errors["scope_prefixes"] += error.messages
+    document = getattr(standard, "document", None) if standard.document_id else None
+    if document and standard.scope_prefixes and not errors.get("scope_prefixes"):
+        wider = [p for p in standard.scope_prefixes if not within(p, document.scope_prefixes)]
+        if wider:
+            errors["scope_prefixes"].append(
+                _("适用范围不能超出政策文件的范围:%(p)s") % {"p": "、".join(wider) or _("全国")}
+            )
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+# --- applicability -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A standard loaded for one evaluation, with everything resolved once."""
+
+    standard: Standard
+    rule: Rule | None
+    params: dict
+    scopes: tuple[str, ...]
+    starts: datetime.date | None
+    ends: datetime.date | None
+    problem: str  # why it can never apply on this date ("" if it can)
+
+    @property
+    def group(self) -> tuple[str, str]:
+        tier = self.standard.document.tier
+        # National law is never displaced by a local rule; policies displace each other.
+        return (self.standard.rule_key, f"law:{self.standard.pk}" if tier == "law" else "policy")
+
+
+@dataclass(frozen=True)
+class Applicability:
+    standard: Standard
+    applies: bool
+    reason: str
+
+
+def _problem(standard: Standard, rule: Rule | None, as_of: datetime.date) -> tuple[str, dict]:
+    document = standard.document
+    if document.status == PolicyDocument.Status.DRAFT:
+        return _("征求意见稿,尚未施行。"), {}
+    if document.status == PolicyDocument.Status.REPEALED:
+        return _("文件已废止。"), {}
+    starts, ends = standard.starts, standard.ends
+    if starts and as_of < starts:
+        return _("自 %(d)s 起施行。") % {"d": starts.isoformat()}, {}
+    if ends and as_of > ends:
+        return _("已于 %(d)s 失效。") % {"d": ends.isoformat()}, {}
+    if standard.rule_key == INFO_RULE:
+        return _("说明性条款,不作检查。"), {}
+    if rule is None:
+        return _("该条款的检查规则尚未实现。"), {}
+    try:
+        return "", rule.clean_params(standard.params)
+    except ValidationError as error:
+        logger.warning("standard %s has bad params: %s", standard.code, error.messages)
+        return _("参数无效,未作检查:%(e)s") % {"e": ";".join(error.messages)}, {}
+
+
+def load_candidates(as_of: datetime.date, level: str = Standard.Level.COMMUNITY) -> list[Candidate]:
+    candidates = []
+    for standard in Standard.objects.select_related("document").filter(level=level):
+        rule = registry.get(standard.rule_key)
+        problem, params = _problem(standard, rule, as_of)
+        candidates.append(
+            Candidate(
+                standard,
+                rule,
+                params,
+                tuple(standard.scopes),
+                standard.starts,
+                standard.ends,
+                problem,
+            )
+        )
+    return candidates
+
+
+class Resolver:
+    """Which candidates apply to a code; memoized by the set of matching scopes."""
+
+    def __init__(self, candidates: list[Candidate]):
+        self.candidates = candidates
+        self.scopes = sorted({s for c in candidates for s in c.scopes}, key=len)
+        self._memo: dict[tuple[str, ...], list[Applicability]] = {}
+
+    def matched_scopes(self, code: str) -> tuple[str, ...]:
+        return tuple(s for s in self.scopes if code.startswith(s))
+
+    def resolve(self, code: str) -> list[Applicability]:
+        key = self.matched_scopes(code)
+        if key not in self._memo:
+            self._memo[key] = self._resolve(set(key))
+        return self._memo[key]
+
+    def applicable(self, code: str) -> list[Candidate]:
+        ids = {a.standard.pk for a in self.resolve(code) if a.applies}
+        return [c for c in self.candidates if c.standard.pk in ids]
+
+    def _resolve(self, matched: set[str]) -> list[Applicability]:
+        out: list[Applicability] = []
+        live: dict[tuple[str, str], list[tuple[int, datetime.date, Candidate]]] = defaultdict(list)
+        for c in self.candidates:
+            hits = [s for s in c.scopes if s in matched]
+            if not hits:
+                scope_names = "、".join(s or _("全国") for s in c.scopes)
+                out.append(
+                    Applicability(
+                        c.standard, False, _("不在适用范围内(适用于 %(s)s)。") % {"s": scope_names}
+                    )
+                )
+            elif c.problem:
+                out.append(Applicability(c.standard, False, c.problem))
+            else:
+                live[c.group].append((max(map(len, hits)), c.starts or datetime.date.min, c))
+        for group in live.values():
+            group.sort(key=lambda item: (item[0], item[1], item[2].standard.code), reverse=True)
+            winner = group[0][2]
+            out.append(Applicability(winner.standard, True, ""))
+            for _len, _start, loser in group[1:]:
+                out.append(
+                    Applicability(
+                        loser.standard,
+                        False,
+                        _("已被更具体或更新的标准 %(code)s 取代。")
+                        % {"code": winner.standard.code},
+                    )
+                )
+        return sorted(out, key=lambda a: a.standard.code)
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    candidate: Candidate
+    verdict: Verdict
+
+
+def judge_communities(
+    communities: QuerySet[Community], as_of: datetime.date, resolver: Resolver | None = None
+) -> dict[int, list[Outcome]]:
+    """Judge every applicable standard for every community, without writing anything.
+
+    One query for the communities plus one per rule key in use: the count does not grow with
+    the number of communities.
+    """
+    resolver = resolver or Resolver(load_candidates(as_of))
+    per_community = {
+        pk: resolver.applicable(code) for pk, code in communities.values_list("id", "code")
+    }
+    keys = {c.standard.rule_key for cands in per_community.values() for c in cands}
+    facts: dict[str, dict[int, object] | None] = {}
+    for key in sorted(keys):
+        try:
+            facts[key] = registry.get(key).measure(communities, as_of)
+        except Exception:
+            # One broken rule must not stop the others: its standards are skipped and logged.
+            logger.exception("rule %s failed to measure", key)
+            facts[key] = None
+    outcomes: dict[int, list[Outcome]] = {}
+    for pk, candidates in per_community.items():
+        results = []
+        for c in candidates:
+            values = facts[c.standard.rule_key]
+            if values is None:
+                continue
+            try:
+                verdict = c.rule.judge(values.get(pk), c.params, as_of=as_of)
+            except Exception:
+                logger.exception("standard %s failed to judge community %s", c.standard.code, pk)
+                continue
+            results.append(Outcome(c, verdict))
+        outcomes[pk] = results
+    return outcomes
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@transaction.atomic
+def evaluate_communities(
+    communities: QuerySet[Community],
+    as_of: datetime.date,
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch: int = WRITE_BATCH,
+) -> int:
+    """Evaluate and materialize findings for these communities as of a date.
+
+    Findings for the same date are replaced. They become the current ones unless the community
+    already has findings for a later date. Returns the number of findings written.
+    """
+    resolver = Resolver(load_candidates(as_of))
+    ids_codes = list(communities.order_by("code").values_list("id", "code"))
+    written = 0
+    for start in range(0, len(ids_codes), batch):
+        chunk = ids_codes[start : start + batch]
+        ids = [pk for pk, _code in chunk]
+        codes = dict(chunk)
+        outcomes = judge_communities(Community.objects.filter(pk__in=ids), as_of, resolver)
+        Finding.objects.filter(community_id__in=ids, as_of=as_of).delete()
+        later = set(
+            Finding.objects.filter(community_id__in=ids, as_of__gt=as_of)
+            .values_list("community_id", flat=True)
+            .distinct()
+        )
+        Finding.objects.filter(community_id__in=ids, is_current=True).exclude(
+            community_id__in=later
+        ).update(is_current=False)
+        Finding.objects.bulk_create(
+            [
+                Finding(
+                    community_id=pk,
+                    code=codes[pk],
+                    standard=o.candidate.standard,
+                    as_of=as_of,
+                    is_current=pk not in later,
+                    status=o.verdict.status,
+                    measured=_clip(str(o.verdict.measured), 200),
+                    expected=_clip(str(o.verdict.expected), 200),
+                    explanation=_clip(str(o.verdict.explanation), 300),
+                    missing=o.verdict.missing,
+                )
+                for pk, results in outcomes.items()
+                for o in results
+            ],
+            batch_size=batch,
+        )
+        written += sum(len(results) for results in outcomes.values())
+        if progress:
+            progress(len(chunk))
+    return written
+
+
+def evaluate_jurisdictions(
+    prefix: str, as_of: datetime.date, codes: Iterable[str] | None = None
+) -> int:
+    """Evaluate jurisdiction-level standards for the divisions under ``prefix`` (or ``codes``)."""
+    resolver = Resolver(load_candidates(as_of, Standard.Level.JURISDICTION))
+    wanted = set(codes) if codes is not None else None
+    written = 0
+    with transaction.atomic():
+        for length in DIVISION_LENGTHS:
+            if length < len(prefix):
+                continue
+            division_codes = sorted(
+                {c for c in wanted if len(c) == length}
+                if wanted is not None
+                else set(
+                    Community.objects.filter(code__startswith=prefix)
+                    .annotate(prefix=Substr("code", 1, length))
+                    .values_list("prefix", flat=True)
+                    .distinct()
+                )
+            )
+            if not division_codes:
+                continue
+            plan = {code: resolver.applicable(code) for code in division_codes}
+            keys = {c.standard.rule_key for cands in plan.values() for c in cands}
+            facts = {}
+            for key in keys:
+                rule = registry.get(key)
+                try:
+                    if not isinstance(rule, JurisdictionRule):
+                        raise TypeError(f"{key} is not a jurisdiction rule")
+                    facts[key] = rule.measure_divisions(prefix, length, as_of, division_codes)
+                except Exception:
+                    logger.exception("jurisdiction rule %s failed", key)
+                    facts[key] = None
+            rows = []
+            for code, candidates in plan.items():
+                for c in candidates:
+                    if facts[c.standard.rule_key] is None:
+                        continue
+                    value = facts[c.standard.rule_key].get(code)
+                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                    rows.append(
+                        JurisdictionFinding(
+                            code=code,
+                            standard=c.standard,
+                            as_of=as_of,
+                            is_current=True,
+                            status=verdict.status,
+                            numerator=value[0] if value else None,
+                            denominator=value[1] if value else None,
+                            measured=_clip(str(verdict.measured), 200),
+                            expected=_clip(str(verdict.expected), 200),
+                            explanation=_clip(str(verdict.explanation), 300),
+                        )
+                    )
+            JurisdictionFinding.objects.filter(code__in=division_codes, as_of=as_of).delete()
+            later = set(
+                JurisdictionFinding.objects.filter(
+                    code__in=division_codes, as_of__gt=as_of
+                ).values_list("code", flat=True)
+            )
+            JurisdictionFinding.objects.filter(code__in=division_codes, is_current=True).exclude(
+                code__in=later
+            ).update(is_current=False)
+            for row in rows:
+                row.is_current = row.code not in later
+            JurisdictionFinding.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+            written += len(rows)
+    return written
+
+
+def reevaluate_community(community: Community, as_of: datetime.date | None = None) -> None:
+    """After a community's data changed: its findings, then the aggregates above it."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    evaluate_communities(Community.objects.filter(pk=community.pk), as_of)
+    ancestors = [community.code[:n] for n in DIVISION_LENGTHS]
+    if Standard.objects.filter(level=Standard.Level.JURISDICTION).exists():
+        evaluate_jurisdictions("", as_of, codes=ancestors)
