@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from committees.models import Community
+from portal.compliance import reevaluate_community
 
 
 @transaction.atomic
@@ -15,4 +16,6 @@ def community_update(*, actor, community: Community, data: dict) -> Community:
     community._history_user = actor
     community.full_clean()
     community.save()
+    # Findings follow the data: re-judge this community (and the aggregates above it) now.
+    reevaluate_community(community)
     return community

@@ -14,6 +14,7 @@ from committees.filters import CommunityFilter
 from committees.forms import CommunityForm
 from committees.models import Community, Division
 from portal import access
+from portal import selectors as compliance
 from portal.exports import xlsx_response
 
 
@@ -31,6 +32,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "rows": selectors.child_rows("", 2),
             "totals": selectors.totals(Community.objects.all()),
             "child_label": Division.Level.PROVINCE.label,
+            "board": compliance.dashboard("", 2),
         },
     )
 
@@ -38,10 +40,18 @@ def national(request: HttpRequest) -> HttpResponse:
 @login_required
 def division_detail(request: HttpRequest, code: str) -> HttpResponse:
     division = selectors.division_for(request.user, code)
+    return render(request, "committees/division_detail.html", division_context(request, division))
+
+
+def division_context(request: HttpRequest, division: Division) -> dict:
+    """The drill-down and compliance dashboard of one division (also the home page)."""
+    code = division.code
     context = {
         "division": division,
         "crumbs": selectors.breadcrumbs(request.user, code),
         "totals": selectors.totals(Community.objects.filter(code__startswith=code)),
+        "board": compliance.dashboard(code, division.child_code_length, code),
+        "can_evaluate": access.can_evaluate(request.user, code),
     }
     if division.level == Division.Level.STREET:
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
@@ -53,7 +63,7 @@ def division_detail(request: HttpRequest, code: str) -> HttpResponse:
             rows=selectors.child_rows(code, division.child_code_length),
             child_label=Division.Level(division.level + 1).label,
         )
-    return render(request, "committees/division_detail.html", context)
+    return context
 
 
 @login_required

@@ -68,3 +68,12 @@ def can_write(user, code: str) -> bool:
 
 def has_role(user, role: Role, code: str | None = None) -> bool:
     return any(g.role == role and (code is None or code.startswith(g.code)) for g in grants(user))
+
+
+def can_evaluate(user, code: str) -> bool:
+    """Bureaus and street offices may re-run the evaluation of their own jurisdiction."""
+    if is_unrestricted(user):
+        return True
+    return any(
+        g.role in (Role.BUREAU, Role.STREET) and code.startswith(g.code) for g in grants(user)
+    )

@@ -2,7 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import compliance_views, views
+
+compliance_patterns = [
+    path("c/<str:code>/compliance/", compliance_views.community_compliance, name="community"),
+    path(
+        "c/<str:code>/compliance/print/", compliance_views.community_report, name="community_report"
+    ),
+    path("d/<str:code>/report/", compliance_views.division_report, name="division_report"),
+    path("d/<str:code>/compliance.xlsx", compliance_views.division_matrix, name="division_matrix"),
+    path("d/<str:code>/evaluate/", compliance_views.division_evaluate, name="division_evaluate"),
+    path("standards/", compliance_views.standard_list, name="standard_list"),
+    path("standards/new/", compliance_views.standard_create, name="standard_create"),
+    path("standards/documents/new/", compliance_views.document_create, name="document_create"),
+    path("standards/<str:code>/", compliance_views.standard_detail, name="standard_detail"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +32,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("committees.urls")),
+    path("", include((compliance_patterns, "compliance"))),
 ]

@@ -6,13 +6,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from committees import selectors
+from committees.models import Division
+from committees.views import division_context
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "portal/home.html", {"cards": selectors.jurisdiction_cards(request.user)}
-    )
+    """A user with one division sees its dashboard here; others see a card per jurisdiction."""
+    cards = selectors.jurisdiction_cards(request.user)
+    if len(cards) == 1 and cards[0].code and not cards[0].is_community:
+        division = Division.objects.get(code=cards[0].code)
+        context = division_context(request, division)
+        context["is_home"] = True
+        return render(request, "committees/division_detail.html", context)
+    return render(request, "portal/home.html", {"cards": cards})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

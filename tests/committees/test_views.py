@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from committees.models import Community, Division
 from portal.models import Role
-from tests.conftest import CITY, DISTRICT, STREET
+from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +18,22 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_the_street_users_jurisdiction_with_counts_on_home(client, make_user, zhuhai):
     client.force_login(make_user(Role.STREET, STREET))
     response = client.get(reverse("home"))
-    [card] = response.context["cards"]
     n = Community.objects.filter(code__startswith=STREET).count()
-    assert card.code == STREET
-    assert card.totals.communities == n
-    assert card.totals.streets == 1
-    assert card.totals.households == 1000 * n
+    assert response.context["division"].code == STREET
+    totals = response.context["totals"]
+    assert (totals.communities, totals.streets, totals.households) == (n, 1, 1000 * n)
     assert "翠香街道" in response.content.decode()
+
+
+def test_a_user_with_several_jurisdictions_gets_a_card_for_each(client, make_user, zhuhai):
+    from portal.models import Assignment
+
+    user = make_user(Role.STREET, STREET)
+    Assignment.objects.create(user=user, role=Role.VIEWER, code=OTHER_DISTRICT)
+    client.force_login(user)
+    cards = client.get(reverse("home")).context["cards"]
+    assert [card.code for card in cards] == [STREET, "440403"]
+    assert cards[0].totals.communities == Community.objects.filter(code__startswith=STREET).count()
 
 
 def test_it_drills_down_from_city_to_district_to_street_to_community(client, make_user, zhuhai):

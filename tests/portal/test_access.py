@@ -20,10 +20,27 @@ pytestmark = pytest.mark.django_db
 # Views that anonymous users may open.
 PUBLIC = {"login", "logout", "healthz", "set_language"}
 # Views whose object is a division (by code) and those whose object is a community.
-DIVISION_VIEWS = {"committees:division"}
-COMMUNITY_VIEWS = {"committees:community", "committees:community_edit"}
-# Views that only writers may open inside their jurisdiction (others get 403 there).
-WRITE_VIEWS = {"committees:community_edit"}
+DIVISION_VIEWS = {
+    "committees:division",
+    "compliance:division_report",
+    "compliance:division_matrix",
+    "compliance:division_evaluate",
+}
+COMMUNITY_VIEWS = {
+    "committees:community",
+    "committees:community_edit",
+    "compliance:community",
+    "compliance:community_report",
+}
+# Views whose code is not a place: policy standards are public text, the same for everyone.
+UNSCOPED_VIEWS = {"compliance:standard_detail"}
+# Views only some roles may use inside their jurisdiction (others get 403 there).
+ALLOWED_ROLES = {
+    "committees:community_edit": {Role.STREET, Role.COMMITTEE},
+    "compliance:division_evaluate": {Role.STREET, Role.BUREAU},
+}
+# Views that answer only POST (a GET inside the jurisdiction is 405).
+POST_ONLY = {"compliance:division_evaluate"}
 
 
 @dataclass(frozen=True)
@@ -51,11 +68,8 @@ WITH_CODE = [r for r in ROUTES if r.params]
 
 
 def test_it_knows_how_to_fill_every_parameterised_view():
-    unknown = [
-        r.name
-        for r in WITH_CODE
-        if r.name not in DIVISION_VIEWS | COMMUNITY_VIEWS or r.params != ("code",)
-    ]
+    known = DIVISION_VIEWS | COMMUNITY_VIEWS | UNSCOPED_VIEWS
+    unknown = [r.name for r in WITH_CODE if r.name not in known or r.params != ("code",)]
     assert unknown == [], f"add these views to the access walk: {unknown}"
 
 
@@ -69,6 +83,7 @@ def test_it_sends_anonymous_users_to_login_from_every_plain_view(client, zhuhai,
 @pytest.mark.parametrize("route", [r.name for r in WITH_CODE])
 def test_it_sends_anonymous_users_to_login_from_every_record_view(client, community_in, route):
     code = community_in(STREET).code if route in COMMUNITY_VIEWS else STREET
+    code = "GD-01" if route in UNSCOPED_VIEWS else code
     response = client.get(reverse(route, args=[code]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -100,8 +115,11 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
     return inside, outside
 
 
+SCOPED = [r.name for r in WITH_CODE if r.name not in UNSCOPED_VIEWS]
+
+
 @pytest.mark.parametrize(("role", "assigned", "inside", "outside"), CASES)
-@pytest.mark.parametrize("route", [r.name for r in WITH_CODE])
+@pytest.mark.parametrize("route", SCOPED)
 def test_it_answers_404_outside_and_opens_inside_the_jurisdiction(
     client, make_user, community_in, role, assigned, inside, outside, route
 ):
@@ -118,16 +136,35 @@ def test_it_answers_404_outside_and_opens_inside_the_jurisdiction(
         return
     assert client.get(reverse(route, args=[other])).status_code == 404
     assert client.post(reverse(route, args=[other]), {"name": "x"}).status_code == 404
-    expected = 200
-    if route in WRITE_VIEWS and role not in (Role.STREET, Role.COMMITTEE):
-        expected = 403
-    assert client.get(reverse(route, args=[own])).status_code == expected
+    allowed = route not in ALLOWED_ROLES or role in ALLOWED_ROLES[route]
+    if route in POST_ONLY:
+        assert client.get(reverse(route, args=[own])).status_code == 405
+        assert client.post(reverse(route, args=[own])).status_code == (302 if allowed else 403)
+    else:
+        expected = 200 if allowed else 403
+        assert client.get(reverse(route, args=[own])).status_code == expected
+
+
+@pytest.mark.parametrize("route", sorted(UNSCOPED_VIEWS))
+def test_it_shows_public_policy_text_to_every_signed_in_user(client, make_user, zhuhai, route):
+    client.force_login(make_user(Role.COMMITTEE, "440402001001"))
+    assert client.get(reverse(route, args=["GD-01"])).status_code == 200
+    assert client.get(reverse(route, args=["NO-SUCH"])).status_code == 404
 
 
 def test_it_answers_404_for_codes_that_do_not_exist(client, make_user, zhuhai):
     client.force_login(make_user(Role.STREET, STREET))
     for route in WITH_CODE:
         assert client.get(reverse(route.name, args=["999999999999"])).status_code == 404
+
+
+def test_a_street_user_cannot_evaluate_another_street(client, make_user, zhuhai):
+    from portal.models import Finding
+
+    client.force_login(make_user(Role.STREET, STREET))
+    response = client.post(reverse("compliance:division_evaluate", args=[OTHER_STREET]))
+    assert response.status_code == 404
+    assert not Finding.objects.filter(code__startswith=OTHER_STREET).exists()
 
 
 def test_it_changes_nothing_outside_the_jurisdiction_on_post(client, make_user, community_in):
