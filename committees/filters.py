@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Community
+from portal.models import is_code
 
 
 class CommunityFilter(django_filters.FilterSet):
@@ -25,6 +26,6 @@ class CommunityFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.isdigit():
+        if is_code(value):
             return queryset.filter(code__startswith=value)
         return queryset.filter(Q(name__contains=value) | Q(street__name__contains=value))

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from committees.models import Community, Division
+from portal.models import is_code
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _read_rows(path: Path, spec: LevelSpec, known_parents: set[str], errors: lis
             def bad(message: str, line: int = line) -> None:
                 errors.append(RowError(spec.filename, line, message))
 
-            if not code.isdigit() or len(code) != spec.length:
+            if not is_code(code) or len(code) != spec.length:
                 bad(_("代码“%(code)s”应为 %(n)d 位数字。") % {"code": code, "n": spec.length})
                 continue
             if not name:

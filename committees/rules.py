@@ -34,6 +34,8 @@ class HouseholdsRangeParams(ParamsForm):
     def clean(self):
         data = super().clean()
         low, high = data.get("min"), data.get("max")
+        if "min" in self.errors or "max" in self.errors:
+            return data  # a bad bound is reported on its own field
         if low is None and high is None:
             raise forms.ValidationError(_("至少要填写最少户数或最多户数之一。"))
         if low is not None and high is not None and low > high:

@@ -15,16 +15,26 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from committees.models import Community
-from portal.models import Finding, JurisdictionFinding, PolicyDocument, Standard
+from portal.models import (
+    Finding,
+    JurisdictionFinding,
+    PolicyDocument,
+    Standard,
+    Status,
+    is_code,
+)
 from portal.rules import INFO_RULE, JurisdictionRule, Rule, Verdict, registry
 
 logger = logging.getLogger(__name__)
@@ -32,6 +42,8 @@ logger = logging.getLogger(__name__)
 SCOPE_LENGTHS = (0, 2, 4, 6, 9, 12)
 DIVISION_LENGTHS = (2, 4, 6, 9)
 WRITE_BATCH = 5000
+# STANDARDS.md: a 一般/原则上 clause is still checked, but the finding says it is a default.
+DEFAULT_NOTE = gettext_lazy("本条为一般性规定(原文“一般”“原则上”),地方可因地制宜。")
 
 
 # --- validation --------------------------------------------------------------------------
@@ -45,7 +57,7 @@ def validate_scope_prefixes(value, *, allow_empty: bool = True) -> list[str]:
         raise ValidationError(_("适用范围应为至少一个区划代码前缀的列表(全国用空字符串)。"))
     cleaned = []
     for prefix in value:
-        if not isinstance(prefix, str) or (prefix and not prefix.isdigit()):
+        if not isinstance(prefix, str) or (prefix and not is_code(prefix)):
             raise ValidationError(_("区划代码前缀只能由数字组成:%(p)s") % {"p": prefix})
         if len(prefix) not in SCOPE_LENGTHS:
             raise ValidationError(
@@ -170,6 +182,7 @@ class Resolver:
         self.candidates = candidates
         self.scopes = sorted({s for c in candidates for s in c.scopes}, key=len)
         self._memo: dict[tuple[str, ...], list[Applicability]] = {}
+        self._applicable: dict[tuple[str, ...], list[Candidate]] = {}
 
     def matched_scopes(self, code: str) -> tuple[str, ...]:
         return tuple(s for s in self.scopes if code.startswith(s))
@@ -181,8 +194,12 @@ class Resolver:
         return self._memo[key]
 
     def applicable(self, code: str) -> list[Candidate]:
-        ids = {a.standard.pk for a in self.resolve(code) if a.applies}
-        return [c for c in self.candidates if c.standard.pk in ids]
+        # Called once per community: memoized by the matching scopes, like resolve().
+        key = self.matched_scopes(code)
+        if key not in self._applicable:
+            ids = {a.standard.pk for a in self.resolve(code) if a.applies}
+            self._applicable[key] = [c for c in self.candidates if c.standard.pk in ids]
+        return self._applicable[key]
 
     def _resolve(self, matched: set[str]) -> list[Applicability]:
         out: list[Applicability] = []
@@ -246,6 +263,9 @@ def judge_communities(
             # One broken rule must not stop the others: its standards are skipped and logged.
             logger.exception("rule %s failed to measure", key)
             facts[key] = None
+    # Judges are pure, so one verdict per (standard, value) serves every community with that
+    # value: at national scale most values repeat, and building the texts is the slow part.
+    memo: dict[tuple[int, object], Verdict] = {}
     outcomes: dict[int, list[Outcome]] = {}
     for pk, candidates in per_community.items():
         results = []
@@ -253,11 +273,22 @@ def judge_communities(
             values = facts[c.standard.rule_key]
             if values is None:
                 continue
+            value = values.get(pk)
             try:
-                verdict = c.rule.judge(values.get(pk), c.params, as_of=as_of)
-            except Exception:
-                logger.exception("standard %s failed to judge community %s", c.standard.code, pk)
-                continue
+                key = (c.standard.pk, value)
+                verdict = memo.get(key)
+            except TypeError:  # an unhashable value: judge it every time
+                key, verdict = None, None
+            if verdict is None:
+                try:
+                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                except Exception:
+                    logger.exception("standard %s failed on community %s", c.standard.code, pk)
+                    continue
+                if c.standard.is_default and verdict.status == Status.NON_COMPLIANT:
+                    verdict = replace(verdict, explanation=f"{verdict.explanation}{DEFAULT_NOTE}")
+                if key is not None:
+                    memo[key] = verdict
             results.append(Outcome(c, verdict))
         outcomes[pk] = results
     return outcomes
@@ -280,46 +311,116 @@ def evaluate_communities(
     Findings for the same date are replaced. They become the current ones unless the community
     already has findings for a later date. Returns the number of findings written.
     """
+    with translation.override(settings.LANGUAGE_CODE):  # stored texts are shared by all users
+        return _evaluate_communities(communities, as_of, progress, batch)
+
+
+def _evaluate_communities(communities, as_of, progress, batch) -> int:
     resolver = Resolver(load_candidates(as_of))
-    ids_codes = list(communities.order_by("code").values_list("id", "code"))
+    codes = list(communities.order_by("code").values_list("code", flat=True))
+    evaluated_at = timezone.now()
     written = 0
-    for start in range(0, len(ids_codes), batch):
-        chunk = ids_codes[start : start + batch]
-        ids = [pk for pk, _code in chunk]
-        codes = dict(chunk)
-        outcomes = judge_communities(Community.objects.filter(pk__in=ids), as_of, resolver)
+    for start in range(0, len(codes), batch):
+        # Batches are ranges of codes: cheap to express in SQL, whatever the batch size.
+        chunk = communities.filter(
+            code__gte=codes[start], code__lte=codes[start : start + batch][-1]
+        )
+        ids = chunk.values("id")
+        outcomes = judge_communities(chunk, as_of, resolver)
+        code_of = dict(chunk.values_list("id", "code"))
         Finding.objects.filter(community_id__in=ids, as_of=as_of).delete()
         later = set(
             Finding.objects.filter(community_id__in=ids, as_of__gt=as_of)
             .values_list("community_id", flat=True)
             .distinct()
         )
-        Finding.objects.filter(community_id__in=ids, is_current=True).exclude(
-            community_id__in=later
-        ).update(is_current=False)
-        Finding.objects.bulk_create(
-            [
-                Finding(
-                    community_id=pk,
-                    code=codes[pk],
-                    standard=o.candidate.standard,
-                    as_of=as_of,
-                    is_current=pk not in later,
-                    status=o.verdict.status,
-                    measured=_clip(str(o.verdict.measured), 200),
-                    expected=_clip(str(o.verdict.expected), 200),
-                    explanation=_clip(str(o.verdict.explanation), 300),
-                    missing=o.verdict.missing,
-                )
-                for pk, results in outcomes.items()
-                for o in results
-            ],
-            batch_size=batch,
-        )
-        written += sum(len(results) for results in outcomes.values())
+        stale = Finding.objects.filter(community_id__in=ids, is_current=True)
+        if later:
+            stale = stale.exclude(community_id__in=later)
+        stale.update(is_current=False)
+        rows = [
+            (
+                pk,
+                code_of[pk],
+                o.candidate.standard.pk,
+                as_of,
+                pk not in later,
+                o.verdict.status,
+                _clip(str(o.verdict.measured), 200),
+                _clip(str(o.verdict.expected), 200),
+                _clip(str(o.verdict.explanation), 300),
+                o.verdict.missing,
+                evaluated_at,
+            )
+            for pk, results in outcomes.items()
+            for o in results
+        ]
+        insert_rows(Finding, FINDING_COLUMNS, rows)
+        written += len(rows)
         if progress:
-            progress(len(chunk))
+            progress(len(code_of))
     return written
+
+
+FINDING_COLUMNS = (
+    "community_id",
+    "code",
+    "standard_id",
+    "as_of",
+    "is_current",
+    "status",
+    "measured",
+    "expected",
+    "explanation",
+    "missing",
+    "evaluated_at",
+)
+
+
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert many plain rows fast: COPY on PostgreSQL, executemany elsewhere.
+
+    The ORM's bulk_create spends most of its time building model instances and SQL for
+    findings that are thrown away at the next evaluation; this writes the values directly.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    # Only dates and datetimes need adapting for SQLite; each distinct one is adapted once.
+    adapt = {
+        i: (
+            connection.ops.adapt_datetimefield_value
+            if isinstance(f, models.DateTimeField)
+            else connection.ops.adapt_datefield_value
+        )
+        for i, f in enumerate(fields)
+        if isinstance(f, models.DateField)
+    }
+    cache: dict = {}
+
+    def convert(i: int, value):
+        if i not in adapt or value is None:
+            return value
+        if value not in cache:
+            cache[value] = adapt[i](value)
+        return cache[value]
+
+    prepared = [tuple(convert(i, v) for i, v in enumerate(row)) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
+            prepared,
+        )
 
 
 def evaluate_jurisdictions(
@@ -329,7 +430,7 @@ def evaluate_jurisdictions(
     resolver = Resolver(load_candidates(as_of, Standard.Level.JURISDICTION))
     wanted = set(codes) if codes is not None else None
     written = 0
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for length in DIVISION_LENGTHS:
             if length < len(prefix):
                 continue
@@ -363,7 +464,11 @@ def evaluate_jurisdictions(
                     if facts[c.standard.rule_key] is None:
                         continue
                     value = facts[c.standard.rule_key].get(code)
-                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                    try:
+                        verdict = c.rule.judge(value, c.params, as_of=as_of)
+                    except Exception:
+                        logger.exception("standard %s failed on division %s", c.standard.code, code)
+                        continue
                     rows.append(
                         JurisdictionFinding(
                             code=code,
@@ -396,7 +501,6 @@ def evaluate_jurisdictions(
 
 def reevaluate_community(community: Community, as_of: datetime.date | None = None) -> None:
     """After a community's data changed: its findings, then the aggregates above it."""
-    from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
     evaluate_communities(Community.objects.filter(pk=community.pk), as_of)

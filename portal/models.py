@@ -40,7 +40,12 @@ ROLE_CODE_LENGTHS: dict[str, tuple[int, ...]] = {
 # Roles that may write community records inside their jurisdiction.
 WRITER_ROLES = frozenset({Role.STREET, Role.COMMITTEE})
 
-code_validator = RegexValidator(r"^\d+$", _("代码只能由数字组成。"))
+code_validator = RegexValidator(r"^[0-9]+$", _("代码只能由数字 0–9 组成。"))
+
+
+def is_code(value: str) -> bool:
+    """Statistical codes are ASCII digits; str.isdigit() would also accept full-width ones."""
+    return value.isascii() and value.isdigit()
 
 
 class Assignment(models.Model):
@@ -246,6 +251,8 @@ class Standard(models.Model):
 
     @property
     def starts(self):
+        if self.effective_from and self.document.effective_from:
+            return max(self.effective_from, self.document.effective_from)
         return self.effective_from or self.document.effective_from
 
     @property

@@ -38,6 +38,11 @@ class Verdict:
     explanation: str = ""
     missing: str = ""  # for no_data: the key of the record to enter (see MISSING_RECORDS)
 
+    def __post_init__(self) -> None:
+        # Resolve lazy translations once, not every time the verdict is stored or shown.
+        for name in ("status", "measured", "expected", "explanation", "missing"):
+            object.__setattr__(self, name, str(getattr(self, name)))
+
 
 def compliant(measured: str, expected: str, explanation: str = "") -> Verdict:
     return Verdict(Status.COMPLIANT, measured, expected, explanation)
@@ -73,13 +78,14 @@ class ParamsForm(forms.Form):
     """Base for a rule's parameter schema: unknown keys are refused."""
 
     def __init__(self, params: Any):
-        if not isinstance(params, dict):
-            params = {"__all__": params}
-        super().__init__(data=params)
-        self._raw = params
+        self._not_an_object = not isinstance(params, dict)
+        self._raw = params if isinstance(params, dict) else {}
+        super().__init__(data=self._raw)
 
     def clean(self):
         data = super().clean()
+        if self._not_an_object:
+            raise ValidationError(_('参数应为 JSON 对象,如 {"min": 100}。'))
         unknown = sorted(set(self._raw) - set(self.fields))
         if unknown:
             raise ValidationError(_("未知参数:%(keys)s") % {"keys": "、".join(unknown)})
@@ -95,9 +101,13 @@ class FractionField(forms.Field):
         if not isinstance(value, dict) or not {"numerator", "denominator"} <= set(value):
             raise ValidationError(_("应为 {numerator, denominator, strict} 形式的分数。"))
         n, d = value["numerator"], value["denominator"]
-        if not (isinstance(n, int) and isinstance(d, int)) or n < 0 or d <= 0 or n > d:
+        # type() rather than isinstance(): JSON true/false are bools, which are ints in Python.
+        if type(n) is not int or type(d) is not int or n < 0 or d <= 0 or n > d:
             raise ValidationError(_("分子、分母应为整数,且 0 ≤ 分子 ≤ 分母、分母 > 0。"))
-        return {"numerator": n, "denominator": d, "strict": bool(value.get("strict", False))}
+        strict = value.get("strict", False)
+        if not isinstance(strict, bool):
+            raise ValidationError(_("strict 应为 true(超过)或 false(不少于)。"))
+        return {"numerator": n, "denominator": d, "strict": strict}
 
 
 class TargetsField(forms.Field):
@@ -117,7 +127,7 @@ class TargetsField(forms.Field):
                 raise ValidationError(
                     _("每个目标应包含日期 from(YYYY-MM-DD)和比例 min(如 0.70)。")
                 ) from None
-            if not Decimal(0) <= minimum <= Decimal(1):
+            if not minimum.is_finite() or not Decimal(0) <= minimum <= Decimal(1):
                 raise ValidationError(_("目标比例应在 0 到 1 之间。"))
             targets.append({"from": start.isoformat(), "min": str(minimum)})
         starts = [t["from"] for t in targets]

@@ -40,3 +40,10 @@ def test_it_defaults_to_chinese_and_shanghai_time(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert "en" in dict(settings.LANGUAGES)
+
+
+def test_it_serves_chinese_to_an_english_browser_until_english_is_chosen(client, db):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.headers["Content-Language"] == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert client.get("/login/").headers["Content-Language"] == "en"

@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from committees.models import Community
 from portal.compliance import evaluate_communities, evaluate_jurisdictions
+from portal.models import is_code
 
 
 def parse_as_of(value: str | None) -> datetime.date:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, scope: str, as_of: str | None, no_progress: bool, **options):
-        if scope and not scope.isdigit():
+        if scope and not is_code(scope):
             raise CommandError(f"范围“{scope}”应为区划代码前缀(数字)。")
         date = parse_as_of(as_of)
         communities = Community.objects.filter(code__startswith=scope)

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from committees.demo import load_zhuhai
 from committees.models import Community
+from portal.compliance import evaluate_communities, evaluate_jurisdictions
 from portal.models import Assignment, Role, User
 
 DEMO_PASSWORD = "demo-2026"  # printed for the demo; never used outside `make run`
@@ -36,6 +38,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         filled = load_zhuhai()
+        zhuhai = Community.objects.filter(code__startswith="4404")
+        findings = evaluate_communities(zhuhai, timezone.localdate())
+        evaluate_jurisdictions("4404", timezone.localdate())
+        self.stdout.write(f"合规评估:{findings} 条结果")
         self.stdout.write(
             f"演示数据:珠海市 {Community.objects.filter(code__startswith='4404').count()} 个社区"
             f"(本次补充概况 {filled} 个)"
