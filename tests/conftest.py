@@ -17,6 +17,15 @@ OTHER_DISTRICT = "440403"
 CITY = "4404"
 
 
+@pytest.fixture(autouse=True)
+def portal_language():
+    """Every test starts in the portal's language, whatever an earlier request activated."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture
 def zhuhai(db) -> None:
     """The real Zhuhai slice shipped with the portal (213 communities), with households set."""
