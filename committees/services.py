@@ -1,11 +1,26 @@
-"""Writes to divisions and communities. Views call these; they never save models directly."""
+"""Writes to communities, organizations, people and memberships.
+
+Views call these; they never save models directly. Each write validates, saves, records who did
+it (django-simple-history) and re-judges the community, so findings follow the data at once.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
 
-from committees.models import Community
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from committees.models import Community, Membership, Organization, Person, Training
 from portal.compliance import reevaluate_community
+
+
+def _save(instance, actor) -> None:
+    instance._history_user = actor
+    instance.full_clean()
+    instance.save()
 
 
 @transaction.atomic
@@ -13,9 +28,75 @@ def community_update(*, actor, community: Community, data: dict) -> Community:
     """Apply validated profile fields to a community and record who changed it."""
     for field, value in data.items():
         setattr(community, field, value)
-    community._history_user = actor
-    community.full_clean()
-    community.save()
-    # Findings follow the data: re-judge this community (and the aggregates above it) now.
+    _save(community, actor)
     reevaluate_community(community)
     return community
+
+
+@transaction.atomic
+def organization_save(*, actor, organization: Organization) -> Organization:
+    _save(organization, actor)
+    reevaluate_community(organization.community)
+    return organization
+
+
+@transaction.atomic
+def person_save(*, actor, person: Person) -> Person:
+    _save(person, actor)
+    reevaluate_community(person.community)
+    return person
+
+
+def membership_conflicts(membership: Membership) -> dict[str, str]:
+    """Rules a membership must keep that span rows: same community, no overlapping terms."""
+    errors: dict[str, str] = {}
+    if membership.person.community_id != membership.organization.community_id:
+        errors["person"] = _("人员和组织必须属于同一个社区。")
+    start = membership.start_date
+    end = membership.end_date or datetime.date.max
+    overlapping = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    others = Membership.objects.filter(overlapping).exclude(pk=membership.pk)
+    if others.filter(
+        person=membership.person, organization=membership.organization, position=membership.position
+    ).exists():
+        errors["position"] = _("此人在这段时间已在该组织担任这一职务。")
+    if membership.position == Membership.Position.DIRECTOR:
+        other = (
+            others.filter(
+                organization=membership.organization, position=Membership.Position.DIRECTOR
+            )
+            .select_related("person")
+            .first()
+        )
+        if other:
+            errors["position"] = _(
+                "该组织在这段时间已有主任(%(name)s),同一时间只能有一位主任。"
+            ) % {"name": other.person.name}
+    return errors
+
+
+@transaction.atomic
+def membership_save(*, actor, membership: Membership) -> Membership:
+    errors = membership_conflicts(membership)
+    if errors:
+        raise ValidationError(errors)
+    _save(membership, actor)
+    reevaluate_community(membership.organization.community)
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, actor, membership: Membership, end_date: datetime.date, reason: str
+) -> Membership:
+    """A member leaves: the row stays, with its end date and reason (history is kept)."""
+    membership.end_date = end_date
+    membership.end_reason = reason
+    return membership_save(actor=actor, membership=membership)
+
+
+@transaction.atomic
+def training_save(*, actor, training: Training) -> Training:
+    _save(training, actor)
+    reevaluate_community(training.person.community)
+    return training
