@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import COMMUNITY_CODE_LENGTH, Community, Division
+from committees.models import (
+    COMMUNITY_CODE_LENGTH,
+    Community,
+    Division,
+    Membership,
+    Organization,
+    Person,
+)
 from portal import access
 from portal.models import Role
 
@@ -161,3 +169,178 @@ def jurisdiction_cards(user) -> list[JurisdictionCard]:
         for code in codes
         if code in names
     ]
+
+
+# --- organizations and people -----------------------------------------------------------
+
+
+def active_q(on: datetime.date, prefix: str = "") -> Q:
+    """Memberships active on a date (start on or before, not yet ended)."""
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+    )
+
+
+def organization_active_q(on: datetime.date, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}established_on__isnull": True}) | Q(**{f"{prefix}established_on__lte": on})
+    ) & (Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on}))
+
+
+def person_for(user, code: str, pk: int) -> Person:
+    community = community_for(user, code)
+    person = Person.objects.filter(community=community, pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def organization_for(user, code: str, pk: int) -> Organization:
+    community = community_for(user, code)
+    organization = Organization.objects.filter(community=community, pk=pk).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def membership_for(user, code: str, pk: int) -> Membership:
+    community = community_for(user, code)
+    membership = (
+        Membership.objects.filter(organization__community=community, pk=pk)
+        .select_related("person", "organization")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@dataclass
+class OrgNode:
+    organization: Organization
+    members: list[Membership]
+
+
+@dataclass
+class PeopleOverview:
+    as_of: datetime.date
+    committee: OrgNode | None
+    party: OrgNode | None
+    subcommittees: list[OrgNode]
+    stations: list[OrgNode]
+    groups: list[OrgNode]
+    others: list[OrgNode]
+    dissolved: list[Organization]
+    cross_appointed: list[Person]
+    staff: list[Membership]
+
+    @property
+    def localization(self) -> tuple[int, int]:
+        members = self.committee.members if self.committee else []
+        people = {m.person.pk: m.person for m in members}
+        return sum(p.is_localized for p in people.values()), len(people)
+
+
+POSITION_ORDER = [p.value for p in Membership.Position]
+
+
+def people_overview(community: Community, on: datetime.date) -> PeopleOverview:
+    """The organization chart of a community on a date, in three queries."""
+    organizations = list(community.organizations.order_by("kind", "name"))
+    memberships = list(
+        Membership.objects.filter(active_q(on), organization__community=community)
+        .select_related("person", "organization")
+        .annotate(
+            last_training=Max("person__trainings__date", filter=Q(person__trainings__date__lte=on))
+        )
+    )
+    by_org: dict[int, list[Membership]] = {}
+    for m in sorted(memberships, key=lambda m: (POSITION_ORDER.index(m.position), m.person.name)):
+        by_org.setdefault(m.organization_id, []).append(m)
+    active = [
+        o
+        for o in organizations
+        if (o.established_on is None or o.established_on <= on)
+        and (o.dissolved_on is None or o.dissolved_on > on)
+    ]
+    nodes = {o.pk: OrgNode(o, by_org.get(o.pk, [])) for o in active}
+    kind = Organization.Kind
+
+    def of(*kinds) -> list[OrgNode]:
+        return [nodes[o.pk] for o in active if o.kind in kinds]
+
+    committee = next(iter(of(kind.RESIDENTS_COMMITTEE)), None)
+    party = next(iter(of(*Organization.PARTY_KINDS)), None)
+    committee_people = {m.person_id for m in committee.members} if committee else set()
+    party_people = {m.person_id for m in party.members} if party else set()
+    cross = {
+        m.person_id: m.person for m in memberships if m.person_id in committee_people & party_people
+    }
+    shown = {
+        kind.RESIDENTS_COMMITTEE,
+        *Organization.PARTY_KINDS,
+        kind.SUBCOMMITTEE,
+        kind.SERVICE_STATION,
+        kind.SERVICE_HALL,
+        kind.RESIDENTS_GROUP,
+        kind.BUILDING,
+    }
+    return PeopleOverview(
+        as_of=on,
+        committee=committee,
+        party=party,
+        subcommittees=of(kind.SUBCOMMITTEE),
+        stations=of(kind.SERVICE_STATION, kind.SERVICE_HALL),
+        groups=of(kind.RESIDENTS_GROUP, kind.BUILDING),
+        others=[nodes[o.pk] for o in active if o.kind not in shown],
+        dissolved=[o for o in organizations if o not in active],
+        cross_appointed=sorted(cross.values(), key=lambda p: p.name),
+        staff=[m for m in memberships if m.full_time],
+    )
+
+
+@dataclass(frozen=True)
+class Reminder:
+    community_code: str
+    community_name: str
+    person_name: str
+    what: str
+    due: datetime.date | None
+
+
+def term_reminders(
+    prefix: str, on: datetime.date, days: int = 90, limit: int = 20
+) -> tuple[int, list[Membership]]:
+    """Active memberships whose term ends within ``days`` (or has ended without a successor)."""
+    qs = (
+        Membership.objects.filter(
+            active_q(on),
+            organization__community__code__startswith=prefix,
+            term_ends_on__lte=on + datetime.timedelta(days=days),
+        )
+        .select_related("person", "organization__community")
+        .order_by("term_ends_on", "organization__community__code")
+    )
+    return qs.count(), list(qs[:limit])
+
+
+def training_overdue(
+    prefix: str, on: datetime.date, months: int = 24, limit: int = 20
+) -> tuple[int, list[Membership]]:
+    """Committee members and full-time staff with no training in the last ``months`` months."""
+    since = on - datetime.timedelta(days=round(months * 30.44))
+    qs = (
+        Membership.objects.filter(active_q(on), organization__community__code__startswith=prefix)
+        .filter(
+            Q(full_time=True)
+            | Q(
+                organization__kind=Organization.Kind.RESIDENTS_COMMITTEE,
+                position__in=Membership.COMMITTEE_POSITIONS,
+            )
+        )
+        .annotate(last_training=Max("person__trainings__date"))
+        .filter(Q(last_training__isnull=True) | Q(last_training__lt=since))
+        .select_related("person", "organization__community")
+        .order_by("organization__community__code", "person__name")
+    )
+    return qs.count(), list(qs[:limit])

@@ -13,7 +13,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from committees.models import Community, Membership, Organization, Person, Training
+from committees.models import (
+    Community,
+    Membership,
+    Organization,
+    Person,
+    Qualification,
+    Training,
+)
 from portal.compliance import reevaluate_community
 
 
@@ -41,9 +48,11 @@ def organization_save(*, actor, organization: Organization) -> Organization:
 
 
 @transaction.atomic
-def person_save(*, actor, person: Person) -> Person:
+def person_save(*, actor, person: Person, reevaluate: bool = True) -> Person:
+    """``reevaluate=False`` lets a bulk import judge the community once, at the end."""
     _save(person, actor)
-    reevaluate_community(person.community)
+    if reevaluate:
+        reevaluate_community(person.community)
     return person
 
 
@@ -76,12 +85,13 @@ def membership_conflicts(membership: Membership) -> dict[str, str]:
 
 
 @transaction.atomic
-def membership_save(*, actor, membership: Membership) -> Membership:
+def membership_save(*, actor, membership: Membership, reevaluate: bool = True) -> Membership:
     errors = membership_conflicts(membership)
     if errors:
         raise ValidationError(errors)
     _save(membership, actor)
-    reevaluate_community(membership.organization.community)
+    if reevaluate:
+        reevaluate_community(membership.organization.community)
     return membership
 
 
@@ -93,6 +103,12 @@ def membership_end(
     membership.end_date = end_date
     membership.end_reason = reason
     return membership_save(actor=actor, membership=membership)
+
+
+@transaction.atomic
+def qualification_save(*, actor, qualification: Qualification) -> Qualification:
+    _save(qualification, actor)
+    return qualification
 
 
 @transaction.atomic

@@ -1,21 +1,32 @@
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees import selectors, services
+from committees import roster, selectors, services
 from committees.filters import CommunityFilter
-from committees.forms import CommunityForm
-from committees.models import Community, Division
+from committees.forms import (
+    CommunityForm,
+    EndMembershipForm,
+    MembershipForm,
+    OrganizationForm,
+    PersonForm,
+    QualificationForm,
+    TrainingForm,
+)
+from committees.models import Community, Division, Organization, Person, Qualification, Training
 from portal import access
 from portal import selectors as compliance
-from portal.exports import xlsx_response
+from portal.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
 
 
 @login_required
@@ -52,6 +63,8 @@ def division_context(request: HttpRequest, division: Division) -> dict:
         "totals": selectors.totals(Community.objects.filter(code__startswith=code)),
         "board": compliance.dashboard(code, division.child_code_length, code),
         "can_evaluate": access.can_evaluate(request.user, code),
+        "terms": selectors.term_reminders(code, timezone.localdate()),
+        "untrained": selectors.training_overdue(code, timezone.localdate()),
     }
     if division.level == Division.Level.STREET:
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
@@ -145,4 +158,298 @@ def community_edit(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "crumbs": selectors.breadcrumbs(request.user, code),
         },
+    )
+
+
+# --- organizations and people -----------------------------------------------------------
+
+
+def _writable_community(request: HttpRequest, code: str) -> Community:
+    community = selectors.community_for(request.user, code)
+    if not access.can_write(request.user, code):
+        raise PermissionDenied
+    return community
+
+
+def _community_page(request, community, template: str, **context) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "community": community,
+            "crumbs": selectors.breadcrumbs(request.user, community.code),
+            "can_write": access.can_write(request.user, community.code),
+            "unmask": access.may_see_personal_data(request.user, community.code),
+            **context,
+        },
+    )
+
+
+@login_required
+def people(request: HttpRequest, code: str) -> HttpResponse:
+    community = selectors.community_for(request.user, code)
+    today = timezone.localdate()
+    return _community_page(
+        request,
+        community,
+        "committees/people.html",
+        tab="people",
+        overview=selectors.people_overview(community, today),
+        everyone=Paginator(community.people.order_by("name"), settings.PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+    )
+
+
+def _edit(
+    request,
+    community,
+    form,
+    save,
+    *,
+    heading: str,
+    done: str,
+    next_url: str,
+    template: str = "committees/object_form.html",
+) -> HttpResponse:
+    """The one shape of every add/edit page: bind, validate, call the service, redirect."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, done)
+            return redirect(next_url)
+    return _community_page(
+        request, community, template, tab="people", form=form, heading=heading, cancel=next_url
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, code, pk)
+    return _community_page(
+        request,
+        person.community,
+        "committees/person_detail.html",
+        tab="people",
+        person=person,
+        memberships=person.memberships.select_related("organization").order_by("-start_date"),
+        trainings=person.trainings.all(),
+        qualifications=person.qualifications.all(),
+    )
+
+
+@login_required
+def person_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _writable_community(request, code)
+    form = PersonForm(request.POST or None, instance=Person(community=community))
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.person_save(actor=request.user, person=f.instance),
+        heading=_("登记人员"),
+        done=_("人员已登记。"),
+        next_url=reverse("committees:people", args=[code]),
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, code, pk)
+    community = _writable_community(request, code)
+    form = PersonForm(request.POST or None, instance=person)
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.person_save(actor=request.user, person=f.instance),
+        heading=_("编辑人员信息"),
+        done=_("人员信息已保存。"),
+        next_url=reverse("committees:person", args=[code, pk]),
+    )
+
+
+@login_required
+def organization_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _writable_community(request, code)
+    form = OrganizationForm(
+        request.POST or None,
+        instance=Organization(community=community),
+        initial={"kind": request.GET.get("kind")},
+    )
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.organization_save(actor=request.user, organization=f.instance),
+        heading=_("新增组织"),
+        done=_("组织已新增。"),
+        next_url=reverse("committees:people", args=[code]),
+    )
+
+
+@login_required
+def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organization = selectors.organization_for(request.user, code, pk)
+    community = _writable_community(request, code)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.organization_save(actor=request.user, organization=f.instance),
+        heading=_("编辑组织"),
+        done=_("组织已保存。"),
+        next_url=reverse("committees:people", args=[code]),
+    )
+
+
+@login_required
+def membership_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = _writable_community(request, code)
+    initial = {
+        k: request.GET.get(k) for k in ("person", "organization", "position") if request.GET.get(k)
+    }
+    form = MembershipForm(request.POST or None, community=community, initial=initial)
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.membership_save(actor=request.user, membership=f.instance),
+        heading=_("新增任职"),
+        done=_("任职已登记。"),
+        next_url=reverse("committees:people", args=[code]),
+    )
+
+
+@login_required
+def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    membership = selectors.membership_for(request.user, code, pk)
+    community = _writable_community(request, code)
+    form = MembershipForm(request.POST or None, community=community, instance=membership)
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.membership_save(actor=request.user, membership=f.instance),
+        heading=_("编辑任职"),
+        done=_("任职已保存。"),
+        next_url=reverse("committees:people", args=[code]),
+    )
+
+
+@login_required
+def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    membership = selectors.membership_for(request.user, code, pk)
+    community = _writable_community(request, code)
+    form = EndMembershipForm(
+        request.POST or None, membership=membership, initial={"end_date": timezone.localdate()}
+    )
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.membership_end(
+            actor=request.user,
+            membership=membership,
+            end_date=f.cleaned_data["end_date"],
+            reason=f.cleaned_data["end_reason"],
+        ),
+        heading=_("%(name)s 离任(%(position)s)")
+        % {"name": membership.person.name, "position": membership.get_position_display()},
+        done=_("已登记离任,任职记录保留在历史中。"),
+        next_url=reverse("committees:people", args=[code]),
+    )
+
+
+@login_required
+def training_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, code, pk)
+    community = _writable_community(request, code)
+    form = TrainingForm(request.POST or None, instance=Training(person=person))
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.training_save(actor=request.user, training=f.instance),
+        heading=_("登记培训:%(name)s") % {"name": person.name},
+        done=_("培训记录已登记。"),
+        next_url=reverse("committees:person", args=[code, pk]),
+    )
+
+
+@login_required
+def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, code, pk)
+    community = _writable_community(request, code)
+    form = QualificationForm(request.POST or None, instance=Qualification(person=person))
+    return _edit(
+        request,
+        community,
+        form,
+        lambda f: services.qualification_save(actor=request.user, qualification=f.instance),
+        heading=_("登记职业资格:%(name)s") % {"name": person.name},
+        done=_("职业资格已登记。"),
+        next_url=reverse("committees:person", args=[code, pk]),
+    )
+
+
+@login_required
+def training_log(request: HttpRequest, code: str) -> HttpResponse:
+    community = selectors.community_for(request.user, code)
+    trainings = Training.objects.filter(person__community=community).select_related("person")
+    return _community_page(
+        request,
+        community,
+        "committees/training_log.html",
+        tab="people",
+        page=Paginator(trainings.order_by("-date", "person__name"), settings.PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+    )
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("名单文件(.xlsx)"),
+        help_text=_("先下载模板,按模板填写后上传;所有行都正确才会导入。"),
+    )
+
+
+@login_required
+def roster_template(request: HttpRequest, code: str) -> HttpResponse:
+    community = _writable_community(request, code)
+    response = HttpResponse(roster.roster_template(community), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(f"{community.name}-{_('名单模板')}.xlsx")
+    return response
+
+
+@login_required
+def roster_import(request: HttpRequest, code: str) -> HttpResponse:
+    community = _writable_community(request, code)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    check = None
+    if request.method == "POST" and form.is_valid():
+        check = roster.import_roster(
+            actor=request.user, community=community, file=form.cleaned_data["file"]
+        )
+        if not check.errors:
+            messages.success(request, _("名单已导入。"))
+            return redirect("committees:people", code=code)
+    return _community_page(
+        request, community, "committees/roster_import.html", tab="people", form=form, check=check
+    )
+
+
+@login_required
+def roster_export(request: HttpRequest, code: str) -> HttpResponse:
+    community = selectors.community_for(request.user, code)
+    return roster.roster_export(
+        community,
+        as_of=timezone.localdate(),
+        unmask=access.may_see_personal_data(request.user, code),
     )

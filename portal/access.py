@@ -77,3 +77,8 @@ def can_evaluate(user, code: str) -> bool:
     return any(
         g.role in (Role.BUREAU, Role.STREET) and code.startswith(g.code) for g in grants(user)
     )
+
+
+def may_see_personal_data(user, code: str) -> bool:
+    """Phones and ID numbers in full: only those who keep the roster (street, committee)."""
+    return can_write(user, code)

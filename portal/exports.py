@@ -43,5 +43,10 @@ def xlsx_response(
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header that keeps a Chinese file name intact (RFC 5987)."""
+    return f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from committees import selectors
 from committees.models import Division
@@ -19,7 +20,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context = division_context(request, division)
         context["is_home"] = True
         return render(request, "committees/division_detail.html", context)
-    return render(request, "portal/home.html", {"cards": cards})
+    context = {"cards": cards}
+    if len(cards) == 1 and cards[0].is_community:
+        # A committee member's home: what is due in their own community.
+        today = timezone.localdate()
+        context.update(terms=selectors.term_reminders(cards[0].code, today),
+                       untrained=selectors.training_overdue(cards[0].code, today))
+    return render(request, "portal/home.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -52,3 +52,16 @@ def community_in(zhuhai) -> Callable[[str], Community]:
         return Community.objects.filter(code__startswith=prefix).order_by("code").first()
 
     return first
+
+
+@pytest.fixture
+def only_households_rule():
+    """Engine tests reason about one rule; the domain rules have tests of their own."""
+    from portal.rules import registry
+
+    saved = dict(registry.rules)
+    registry.rules.clear()
+    registry.rules["community.households_range"] = saved["community.households_range"]
+    yield
+    registry.rules.clear()
+    registry.rules.update(saved)

@@ -6,12 +6,13 @@ does not know how to fill makes the walk fail, so nothing is left unchecked by a
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from committees.models import Community
+from committees.models import Community, Membership, Organization, Person
 from portal.models import Role
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
@@ -29,14 +30,44 @@ DIVISION_VIEWS = {
 COMMUNITY_VIEWS = {
     "committees:community",
     "committees:community_edit",
+    "committees:people",
+    "committees:person_create",
+    "committees:organization_create",
+    "committees:membership_create",
+    "committees:training_log",
+    "committees:roster_template",
+    "committees:roster_import",
+    "committees:roster_export",
     "compliance:community",
     "compliance:community_report",
 }
+# Views of one record of a community (code + pk), by the kind of record.
+OBJECT_VIEWS = {
+    "committees:person": "person",
+    "committees:person_edit": "person",
+    "committees:training_create": "person",
+    "committees:qualification_create": "person",
+    "committees:organization_edit": "organization",
+    "committees:membership_edit": "membership",
+    "committees:membership_end": "membership",
+}
+WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
 UNSCOPED_VIEWS = {"compliance:standard_detail"}
 # Views only some roles may use inside their jurisdiction (others get 403 there).
 ALLOWED_ROLES = {
-    "committees:community_edit": {Role.STREET, Role.COMMITTEE},
+    "committees:community_edit": WRITERS,
+    "committees:person_create": WRITERS,
+    "committees:person_edit": WRITERS,
+    "committees:training_create": WRITERS,
+    "committees:qualification_create": WRITERS,
+    "committees:organization_create": WRITERS,
+    "committees:organization_edit": WRITERS,
+    "committees:membership_create": WRITERS,
+    "committees:membership_edit": WRITERS,
+    "committees:membership_end": WRITERS,
+    "committees:roster_template": WRITERS,
+    "committees:roster_import": WRITERS,
     "compliance:division_evaluate": {Role.STREET, Role.BUREAU},
 }
 # Views that answer only POST (a GET inside the jurisdiction is 405).
@@ -68,8 +99,14 @@ WITH_CODE = [r for r in ROUTES if r.params]
 
 
 def test_it_knows_how_to_fill_every_parameterised_view():
-    known = DIVISION_VIEWS | COMMUNITY_VIEWS | UNSCOPED_VIEWS
-    unknown = [r.name for r in WITH_CODE if r.name not in known or r.params != ("code",)]
+    unknown = [
+        r.name
+        for r in WITH_CODE
+        if not (
+            (r.name in DIVISION_VIEWS | COMMUNITY_VIEWS | UNSCOPED_VIEWS and r.params == ("code",))
+            or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
+        )
+    ]
     assert unknown == [], f"add these views to the access walk: {unknown}"
 
 
@@ -84,9 +121,29 @@ def test_it_sends_anonymous_users_to_login_from_every_plain_view(client, zhuhai,
 def test_it_sends_anonymous_users_to_login_from_every_record_view(client, community_in, route):
     code = community_in(STREET).code if route in COMMUNITY_VIEWS else STREET
     code = "GD-01" if route in UNSCOPED_VIEWS else code
-    response = client.get(reverse(route, args=[code]))
+    args = [code, record(route, community_in(STREET)).pk] if route in OBJECT_VIEWS else [code]
+    response = client.get(reverse(route, args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def record(route: str, community: Community):
+    """A record of the kind the object view shows, inside ``community``."""
+    kind = OBJECT_VIEWS[route]
+    organization = Organization.objects.create(
+        community=community, kind=Organization.Kind.RESIDENTS_COMMITTEE, name="居委会"
+    )
+    if kind == "organization":
+        return organization
+    person = Person.objects.create(community=community, name="张三", gender="female")
+    if kind == "person":
+        return person
+    return Membership.objects.create(
+        person=person,
+        organization=organization,
+        position=Membership.Position.MEMBER,
+        start_date=datetime.date(2023, 1, 1),
+    )
 
 
 # role, assigned code, a code inside, a code outside
@@ -99,7 +156,7 @@ CASES = [
 
 
 def targets(route: str, inside: str, outside: str, committee_code: str | None):
-    if route in COMMUNITY_VIEWS:
+    if route in COMMUNITY_VIEWS or route in OBJECT_VIEWS:
         own = (
             committee_code
             or Community.objects.filter(code__startswith=inside).order_by("code").first().code
@@ -111,8 +168,13 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
             .first()
             .code
         )
-        return own, other
-    return inside, outside
+        if route in OBJECT_VIEWS:
+            mine = record(route, Community.objects.get(code=own))
+            theirs = record(route, Community.objects.get(code=other))
+            # Someone else's record reached through one's own community is still a 404.
+            return [own, mine.pk], [other, theirs.pk], [own, theirs.pk]
+        return [own], [other], None
+    return [inside], [outside], None
 
 
 SCOPED = [r.name for r in WITH_CODE if r.name not in UNSCOPED_VIEWS]
@@ -129,20 +191,23 @@ def test_it_answers_404_outside_and_opens_inside_the_jurisdiction(
         assigned, inside, outside = committee_code, STREET, STREET
     user = make_user(role, assigned)
     client.force_login(user)
-    own, other = targets(route, inside, outside, committee_code)
+    own, other, mixed = targets(route, inside, outside, committee_code)
     if role == Role.COMMITTEE and route in DIVISION_VIEWS:
         # A committee member's jurisdiction is one community: no division page is theirs.
         assert client.get(reverse(route, args=[STREET])).status_code == 404
         return
-    assert client.get(reverse(route, args=[other])).status_code == 404
-    assert client.post(reverse(route, args=[other]), {"name": "x"}).status_code == 404
+    assert client.get(reverse(route, args=other)).status_code == 404
+    assert client.post(reverse(route, args=other), {"name": "x"}).status_code == 404
+    if mixed:
+        assert client.get(reverse(route, args=mixed)).status_code == 404
+        assert client.post(reverse(route, args=mixed), {"name": "x"}).status_code == 404
     allowed = route not in ALLOWED_ROLES or role in ALLOWED_ROLES[route]
     if route in POST_ONLY:
-        assert client.get(reverse(route, args=[own])).status_code == 405
-        assert client.post(reverse(route, args=[own])).status_code == (302 if allowed else 403)
+        assert client.get(reverse(route, args=own)).status_code == 405
+        assert client.post(reverse(route, args=own)).status_code == (302 if allowed else 403)
     else:
         expected = 200 if allowed else 403
-        assert client.get(reverse(route, args=[own])).status_code == expected
+        assert client.get(reverse(route, args=own)).status_code == expected
 
 
 @pytest.mark.parametrize("route", sorted(UNSCOPED_VIEWS))
@@ -155,7 +220,8 @@ def test_it_shows_public_policy_text_to_every_signed_in_user(client, make_user, 
 def test_it_answers_404_for_codes_that_do_not_exist(client, make_user, zhuhai):
     client.force_login(make_user(Role.STREET, STREET))
     for route in WITH_CODE:
-        assert client.get(reverse(route.name, args=["999999999999"])).status_code == 404
+        args = ["999999999999", 1] if route.name in OBJECT_VIEWS else ["999999999999"]
+        assert client.get(reverse(route.name, args=args)).status_code == 404
 
 
 def test_a_street_user_cannot_evaluate_another_street(client, make_user, zhuhai):

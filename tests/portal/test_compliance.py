@@ -34,6 +34,11 @@ from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _engine_with_one_rule(only_households_rule):
+    """These tests exercise the engine with the community-size rule alone."""
+
 BEFORE_N25 = datetime.date(2025, 6, 30)
 AFTER_N25 = datetime.date(2026, 6, 30)
 HOUSEHOLDS = "community.households_range"

@@ -18,6 +18,11 @@ from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _engine_with_one_rule(only_households_rule):
+    """These tests exercise the engine with the community-size rule alone."""
+
 AS_OF = datetime.date(2025, 6, 30)
 
 
