@@ -32,10 +32,13 @@ class CommunityForm(forms.ModelForm):
             "occupancy_rate",
             "established_on",
             "committee_application_on",
+            "residents_moved_in_on",
+            "estate_floor_area_m2",
             "multi_ethnic",
         ]
         widgets = {
             "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "residents_moved_in_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "committee_application_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 

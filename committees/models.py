@@ -106,6 +106,21 @@ class Community(models.Model):
         help_text=_("新建住宅区填写,0 到 1 之间,如 0.65 表示 65%。"),
     )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    residents_moved_in_on = models.DateField(
+        _("居民入住日期"),
+        null=True,
+        blank=True,
+        help_text=_("新建住宅区居民开始入住的日期,用于检查用房移交期限。"),
+    )
+    estate_floor_area_m2 = models.DecimalField(
+        _("住宅区总建筑面积(平方米)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, _("总建筑面积必须大于 0。"))],
+        help_text=_("新建住宅区填写,用于检查物业服务用房比例。"),
+    )
     committee_application_on = models.DateField(
         _("居委会成立申请日期"),
         null=True,
