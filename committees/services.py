@@ -31,6 +31,14 @@ def _save(instance, actor) -> None:
 
 
 @transaction.atomic
+def record_save(*, actor, instance, community: Community):
+    """Save any community-owned record (room, allocation, task…) and re-judge the community."""
+    _save(instance, actor)
+    reevaluate_community(community)
+    return instance
+
+
+@transaction.atomic
 def community_update(*, actor, community: Community, data: dict) -> Community:
     """Apply validated profile fields to a community and record who changed it."""
     for field, value in data.items():

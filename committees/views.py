@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +26,7 @@ from committees.forms import (
     TrainingForm,
 )
 from committees.models import Community, Division, Organization, Person, Qualification, Training
+from committees.pages import community_page, edit_page, writable_community
 from portal import access
 from portal import selectors as compliance
 from portal.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
@@ -164,32 +167,15 @@ def community_edit(request: HttpRequest, code: str) -> HttpResponse:
 # --- organizations and people -----------------------------------------------------------
 
 
-def _writable_community(request: HttpRequest, code: str) -> Community:
-    community = selectors.community_for(request.user, code)
-    if not access.can_write(request.user, code):
-        raise PermissionDenied
-    return community
-
-
-def _community_page(request, community, template: str, **context) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {
-            "community": community,
-            "crumbs": selectors.breadcrumbs(request.user, community.code),
-            "can_write": access.can_write(request.user, community.code),
-            "unmask": access.may_see_personal_data(request.user, community.code),
-            **context,
-        },
-    )
+# Every add/edit page of this tab has the same shape (committees/pages.py).
+people_edit = partial(edit_page, tab="people")
 
 
 @login_required
 def people(request: HttpRequest, code: str) -> HttpResponse:
     community = selectors.community_for(request.user, code)
     today = timezone.localdate()
-    return _community_page(
+    return community_page(
         request,
         community,
         "committees/people.html",
@@ -201,36 +187,10 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _edit(
-    request,
-    community,
-    form,
-    save,
-    *,
-    heading: str,
-    done: str,
-    next_url: str,
-    template: str = "committees/object_form.html",
-) -> HttpResponse:
-    """The one shape of every add/edit page: bind, validate, call the service, redirect."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form)
-        except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
-        else:
-            messages.success(request, done)
-            return redirect(next_url)
-    return _community_page(
-        request, community, template, tab="people", form=form, heading=heading, cancel=next_url
-    )
-
-
 @login_required
 def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
-    return _community_page(
+    return community_page(
         request,
         person.community,
         "committees/person_detail.html",
@@ -244,9 +204,9 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 def person_create(request: HttpRequest, code: str) -> HttpResponse:
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = PersonForm(request.POST or None, instance=Person(community=community))
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -260,9 +220,9 @@ def person_create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = PersonForm(request.POST or None, instance=person)
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -275,13 +235,13 @@ def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 def organization_create(request: HttpRequest, code: str) -> HttpResponse:
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = OrganizationForm(
         request.POST or None,
         instance=Organization(community=community),
         initial={"kind": request.GET.get("kind")},
     )
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -295,9 +255,9 @@ def organization_create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     organization = selectors.organization_for(request.user, code, pk)
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = OrganizationForm(request.POST or None, instance=organization)
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -310,12 +270,12 @@ def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 def membership_create(request: HttpRequest, code: str) -> HttpResponse:
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     initial = {
         k: request.GET.get(k) for k in ("person", "organization", "position") if request.GET.get(k)
     }
     form = MembershipForm(request.POST or None, community=community, initial=initial)
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -329,9 +289,9 @@ def membership_create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     membership = selectors.membership_for(request.user, code, pk)
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = MembershipForm(request.POST or None, community=community, instance=membership)
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -345,11 +305,11 @@ def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     membership = selectors.membership_for(request.user, code, pk)
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = EndMembershipForm(
         request.POST or None, membership=membership, initial={"end_date": timezone.localdate()}
     )
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -369,9 +329,9 @@ def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def training_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = TrainingForm(request.POST or None, instance=Training(person=person))
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -385,9 +345,9 @@ def training_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = QualificationForm(request.POST or None, instance=Qualification(person=person))
-    return _edit(
+    return people_edit(
         request,
         community,
         form,
@@ -402,7 +362,7 @@ def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpRespon
 def training_log(request: HttpRequest, code: str) -> HttpResponse:
     community = selectors.community_for(request.user, code)
     trainings = Training.objects.filter(person__community=community).select_related("person")
-    return _community_page(
+    return community_page(
         request,
         community,
         "committees/training_log.html",
@@ -422,7 +382,7 @@ class RosterUploadForm(forms.Form):
 
 @login_required
 def roster_template(request: HttpRequest, code: str) -> HttpResponse:
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     response = HttpResponse(roster.roster_template(community), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(f"{community.name}-{_('名单模板')}.xlsx")
     return response
@@ -430,7 +390,7 @@ def roster_template(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def roster_import(request: HttpRequest, code: str) -> HttpResponse:
-    community = _writable_community(request, code)
+    community = writable_community(request, code)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     check = None
     if request.method == "POST" and form.is_valid():
@@ -440,7 +400,7 @@ def roster_import(request: HttpRequest, code: str) -> HttpResponse:
         if not check.errors:
             messages.success(request, _("名单已导入。"))
             return redirect("committees:people", code=code)
-    return _community_page(
+    return community_page(
         request, community, "committees/roster_import.html", tab="people", form=form, check=check
     )
 

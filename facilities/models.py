@@ -96,7 +96,8 @@ class Facility(models.Model):
                 violation_error_message=_("面积必须大于 0 且不超过 100000 平方米。"),
             ),
             models.CheckConstraint(
-                condition=(Q(tenure="rented") & Q(annual_rent__gt=0))
+                # NULL > 0 is unknown, which a CHECK lets through: say "not null" explicitly.
+                condition=Q(tenure="rented", annual_rent__isnull=False, annual_rent__gt=0)
                 | (~Q(tenure="rented") & Q(annual_rent__isnull=True)),
                 name="facility_rent_only_and_always_when_rented",
                 violation_error_message=_("租用的用房必须填写年租金,其他产权形式不填。"),

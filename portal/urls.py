@@ -32,5 +32,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("committees.urls")),
+    path("", include("facilities.urls")),
+    path("", include("funding.urls")),
     path("", include((compliance_patterns, "compliance"))),
 ]

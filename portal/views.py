@@ -24,8 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(cards) == 1 and cards[0].is_community:
         # A committee member's home: what is due in their own community.
         today = timezone.localdate()
-        context.update(terms=selectors.term_reminders(cards[0].code, today),
-                       untrained=selectors.training_overdue(cards[0].code, today))
+        context.update(
+            terms=selectors.term_reminders(cards[0].code, today),
+            untrained=selectors.training_overdue(cards[0].code, today),
+        )
     return render(request, "portal/home.html", context)
 
 

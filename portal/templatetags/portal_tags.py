@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -31,3 +33,19 @@ def age_on(birth_date, on) -> int | None:
     if not birth_date or not on:
         return None
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money the Chinese way: ¥12,345.00 (Decimal in, never float)."""
+    if value is None or value == "":
+        return "—"
+    return f"¥{Decimal(value):,.2f}"
+
+
+@register.filter
+def m2(value) -> str:
+    """An area in square metres: 1,234.5 m²."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value).normalize():,f} m²"

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from committees.models import Community, Membership, Organization, Person
+from facilities.models import Facility
+from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
 from portal.models import Role
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
@@ -26,6 +29,10 @@ DIVISION_VIEWS = {
     "compliance:division_report",
     "compliance:division_matrix",
     "compliance:division_evaluate",
+    "facilities:compare",
+    "facilities:compare_export",
+    "funding:compare",
+    "funding:compare_export",
 }
 COMMUNITY_VIEWS = {
     "committees:community",
@@ -40,6 +47,15 @@ COMMUNITY_VIEWS = {
     "committees:roster_export",
     "compliance:community",
     "compliance:community_report",
+    "facilities:list",
+    "facilities:create",
+    "funding:ledger",
+    "funding:ledger_export",
+    "funding:allocation_create",
+    "funding:expenditure_create",
+    "funding:pay_create",
+    "funding:tasks",
+    "funding:task_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -50,6 +66,11 @@ OBJECT_VIEWS = {
     "committees:organization_edit": "organization",
     "committees:membership_edit": "membership",
     "committees:membership_end": "membership",
+    "facilities:edit": "facility",
+    "funding:allocation_edit": "allocation",
+    "funding:expenditure_edit": "expenditure",
+    "funding:pay_edit": "pay",
+    "funding:task_edit": "task",
 }
 WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
@@ -69,6 +90,21 @@ ALLOWED_ROLES = {
     "committees:roster_template": WRITERS,
     "committees:roster_import": WRITERS,
     "compliance:division_evaluate": {Role.STREET, Role.BUREAU},
+    **{
+        name: WRITERS
+        for name in (
+            "facilities:create",
+            "facilities:edit",
+            "funding:allocation_create",
+            "funding:allocation_edit",
+            "funding:expenditure_create",
+            "funding:expenditure_edit",
+            "funding:pay_create",
+            "funding:pay_edit",
+            "funding:task_create",
+            "funding:task_edit",
+        )
+    },
 }
 # Views that answer only POST (a GET inside the jurisdiction is 405).
 POST_ONLY = {"compliance:division_evaluate"}
@@ -130,6 +166,36 @@ def test_it_sends_anonymous_users_to_login_from_every_record_view(client, commun
 def record(route: str, community: Community):
     """A record of the kind the object view shows, inside ``community``."""
     kind = OBJECT_VIEWS[route]
+    day = datetime.date(2024, 3, 1)
+    if kind == "facility":
+        return Facility.objects.create(
+            community=community,
+            kind="office",
+            name="办公室",
+            area_m2=Decimal("120"),
+            tenure="owned",
+        )
+    if kind == "allocation":
+        return Allocation.objects.create(
+            community=community,
+            year=2024,
+            source="street_finance",
+            amount=Decimal("50000"),
+            received_on=day,
+        )
+    if kind == "expenditure":
+        return Expenditure.objects.create(
+            community=community,
+            year=2024,
+            date=day,
+            category="office",
+            amount=Decimal("300"),
+            description="纸张",
+        )
+    if kind == "task":
+        return AssignedTask.objects.create(
+            community=community, department="区卫健局", title="健康宣传", assigned_on=day
+        )
     organization = Organization.objects.create(
         community=community, kind=Organization.Kind.RESIDENTS_COMMITTEE, name="居委会"
     )
@@ -138,6 +204,8 @@ def record(route: str, community: Community):
     person = Person.objects.create(community=community, name="张三", gender="female")
     if kind == "person":
         return person
+    if kind == "pay":
+        return StaffPay.objects.create(person=person, year=2024, annual_pay=Decimal("60000"))
     return Membership.objects.create(
         person=person,
         organization=organization,
@@ -284,3 +352,13 @@ def test_a_user_without_assignments_sees_nothing(client, make_user, community_in
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert response.context["cards"] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.BUREAU, 200), (Role.STREET, 404), (Role.COMMITTEE, 404), (Role.VIEWER, 404)],
+)
+def test_only_bureaus_open_the_wage_benchmarks(client, make_user, zhuhai, role, status):
+    code = STREET + "001" if role == Role.COMMITTEE else STREET
+    client.force_login(make_user(role, DISTRICT if role == Role.BUREAU else code))
+    assert client.get(reverse("funding:benchmarks")).status_code == status

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 def _engine_with_one_rule(only_households_rule):
     """These tests exercise the engine with the community-size rule alone."""
 
+
 BEFORE_N25 = datetime.date(2025, 6, 30)
 AFTER_N25 = datetime.date(2026, 6, 30)
 HOUSEHOLDS = "community.households_range"

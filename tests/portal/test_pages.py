@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 def _engine_with_one_rule(only_households_rule):
     """These tests exercise the engine with the community-size rule alone."""
 
+
 AS_OF = datetime.date(2025, 6, 30)
 
 

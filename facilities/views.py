@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from committees import selectors as committee_selectors
+from committees.models import Community
+from committees.pages import community_page, edit_page, writable_community
+from committees.services import record_save
+from facilities import selectors
+from facilities.forms import FacilityForm
+from facilities.models import Facility
+from portal.exports import xlsx_response
+
+facility_edit_page = partial(edit_page, tab="facilities")
+
+
+@login_required
+def facility_list(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    rooms, totals, checklist = selectors.community_facilities(community, timezone.localdate())
+    return community_page(
+        request,
+        community,
+        "facilities/list.html",
+        tab="facilities",
+        rooms=rooms,
+        totals=totals,
+        checklist=checklist,
+    )
+
+
+@login_required
+def facility_create(request: HttpRequest, code: str) -> HttpResponse:
+    community = writable_community(request, code)
+    form = FacilityForm(request.POST or None, instance=Facility(community=community))
+    return facility_edit_page(
+        request,
+        community,
+        form,
+        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
+        heading=_("登记设施用房"),
+        done=_("设施用房已登记。"),
+        next_url=reverse("facilities:list", args=[code]),
+    )
+
+
+@login_required
+def facility_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    facility = Facility.objects.filter(community=community, pk=pk).first()
+    if facility is None:
+        raise Http404
+    community = writable_community(request, code)
+    form = FacilityForm(request.POST or None, instance=facility)
+    return facility_edit_page(
+        request,
+        community,
+        form,
+        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
+        heading=_("编辑设施用房"),
+        done=_("设施用房已保存。"),
+        next_url=reverse("facilities:list", args=[code]),
+    )
+
+
+def _comparison(request: HttpRequest, code: str):
+    division = committee_selectors.division_for(request.user, code)
+    rows = selectors.comparison(
+        Community.objects.filter(code__startswith=code), timezone.localdate()
+    )
+    return division, rows
+
+
+@login_required
+def compare(request: HttpRequest, code: str) -> HttpResponse:
+    division, rows = _comparison(request, code)
+    return render(
+        request,
+        "facilities/compare.html",
+        {
+            "division": division,
+            "crumbs": committee_selectors.breadcrumbs(request.user, code),
+            "page": Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+            "six": len(selectors.SIX_ONES),
+        },
+    )
+
+
+@login_required
+def compare_export(request: HttpRequest, code: str) -> HttpResponse:
+    division, rows = _comparison(request, code)
+
+    def per_100(area, households):
+        return round(float(area) * 100 / households, 1) if households else None
+
+    data = (
+        (
+            c.code,
+            c.name,
+            c.households,
+            float(c.indoor),
+            float(c.outdoor),
+            float(c.office),
+            float(c.service),
+            per_100(c.indoor, c.households),
+            per_100(c.outdoor, c.households),
+            c.six_ones,
+            c.rooms,
+        )
+        for c in rows.iterator(chunk_size=2000)
+    )
+    header = [
+        _("社区代码"),
+        _("社区"),
+        _("常住户数"),
+        _("室内面积(平方米)"),
+        _("室外面积(平方米)"),
+        _("办公用房(平方米)"),
+        _("服务用房(平方米)"),
+        _("每百户室内面积"),
+        _("每百户室外面积"),
+        _("“六个一”已具备"),
+        _("用房数"),
+    ]
+    return xlsx_response(f"{division.name}-{_('设施对比')}.xlsx", [(_("设施对比"), header, data)])

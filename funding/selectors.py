@@ -1,0 +1,86 @@
+"""Scoped reads of funds: a community's ledger for a year, and a street's comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from committees.models import Community
+from funding.models import Allocation, Expenditure, StaffPay
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+@dataclass
+class Ledger:
+    year: int
+    allocations: list[Allocation]
+    expenditures: list[Expenditure]
+    pay: list[StaffPay]
+    by_source: dict[str, Decimal] = field(default_factory=dict)
+    by_category: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def received(self) -> Decimal:
+        return sum(self.by_source.values(), Decimal("0"))
+
+    @property
+    def spent(self) -> Decimal:
+        return sum(self.by_category.values(), Decimal("0"))
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received - self.spent
+
+    def bars(self) -> list[tuple[str, str, Decimal, float]]:
+        """(group, label, amount, width 0–100) for the SVG chart of the year's money."""
+        rows = [("in", str(Allocation.Source(k).label), v) for k, v in self.by_source.items()]
+        rows += [
+            ("out", str(Expenditure.Category(k).label), v) for k, v in self.by_category.items()
+        ]
+        top = max((v for _g, _l, v in rows), default=Decimal("0"))
+        return [(g, label, v, float(v / top * 100) if top else 0.0) for g, label, v in rows]
+
+
+def ledger(community: Community, year: int) -> Ledger:
+    allocations = list(community.allocations.filter(year=year).order_by("received_on"))
+    expenditures = list(community.expenditures.filter(year=year).order_by("date"))
+    pay = list(
+        StaffPay.objects.filter(person__community=community, year=year)
+        .select_related("person")
+        .order_by("person__name")
+    )
+    result = Ledger(year, allocations, expenditures, pay)
+    for a in allocations:
+        result.by_source[a.source] = result.by_source.get(a.source, Decimal("0")) + a.amount
+    for e in expenditures:
+        result.by_category[e.category] = result.by_category.get(e.category, Decimal("0")) + e.amount
+    return result
+
+
+def years(community: Community) -> list[int]:
+    found = set(community.allocations.values_list("year", flat=True))
+    found |= set(community.expenditures.values_list("year", flat=True))
+    return sorted(found, reverse=True)
+
+
+def _total(model, year: int) -> Coalesce:
+    # A subquery per relation: two Sums over two joins would multiply each other's rows.
+    rows = (
+        model.objects.filter(community=OuterRef("pk"), year=year)
+        .order_by()
+        .values("community")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=ZERO.output_field), ZERO)
+
+
+def comparison(communities: QuerySet[Community], year: int) -> QuerySet[Community]:
+    """Each community with the year's funds received and spent, in one query."""
+    return communities.annotate(
+        received=_total(Allocation, year), spent=_total(Expenditure, year)
+    ).order_by("code")

@@ -1,0 +1,21 @@
+"""Writes of funding records that are not tied to one community."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from committees.models import Community
+from funding.models import WageBenchmark
+from portal.compliance import evaluate_communities
+
+
+@transaction.atomic
+def benchmark_save(*, actor, benchmark: WageBenchmark) -> WageBenchmark:
+    """Record a benchmark and re-judge the communities it covers (pay standards use it)."""
+    benchmark.full_clean()
+    benchmark.save()
+    evaluate_communities(
+        Community.objects.filter(code__startswith=benchmark.code), timezone.localdate()
+    )
+    return benchmark

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from committees import selectors as committee_selectors
+from committees.models import Community
+from committees.pages import community_page, edit_page, writable_community
+from committees.services import record_save
+from funding import selectors
+from funding.forms import (
+    AllocationForm,
+    AssignedTaskForm,
+    ExpenditureForm,
+    StaffPayForm,
+    WageBenchmarkForm,
+)
+from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
+from funding.services import benchmark_save
+from portal import access
+from portal.exports import xlsx_response
+from portal.models import Finding
+
+funding_edit_page = partial(edit_page, tab="funding")
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def ledger(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    year = _year(request)
+    # The applicable funding standard, as judged for this community (one query).
+    standard = (
+        Finding.objects.filter(
+            community=community, is_current=True, standard__rule_key__startswith="funding.per_"
+        )
+        .select_related("standard")
+        .first()
+    )
+    return community_page(
+        request,
+        community,
+        "funding/ledger.html",
+        tab="funding",
+        ledger=selectors.ledger(community, year),
+        year=year,
+        years=sorted({year, timezone.localdate().year, *selectors.years(community)}, reverse=True),
+        standard=standard,
+    )
+
+
+@login_required
+def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    year = _year(request)
+    data = selectors.ledger(community, year)
+    return xlsx_response(
+        f"{community.name}-{year}-{_('经费台账')}.xlsx",
+        [
+            (
+                _("拨付"),
+                [_("到账日期"), _("来源"), _("金额(元)"), _("备注")],
+                (
+                    (a.received_on, a.get_source_display(), a.amount, a.note)
+                    for a in data.allocations
+                ),
+            ),
+            (
+                _("支出"),
+                [_("支出日期"), _("类别"), _("金额(元)"), _("用途"), _("审批人")],
+                (
+                    (e.date, e.get_category_display(), e.amount, e.description, e.approved_by)
+                    for e in data.expenditures
+                ),
+            ),
+        ],
+    )
+
+
+def _record_page(
+    request, code: str, model, form_class, pk: int | None, heading: str, **form_kwargs
+) -> HttpResponse:
+    """Add or edit one ledger record of a community (allocation, expenditure, pay, task)."""
+    community = committee_selectors.community_for(request.user, code)
+    if pk is None:
+        instance = model() if model is StaffPay else model(community=community)
+    else:
+        scope = {"person__community": community} if model is StaffPay else {"community": community}
+        instance = model.objects.filter(pk=pk, **scope).first()
+        if instance is None:
+            raise Http404
+    community = writable_community(request, code)
+    form = form_class(request.POST or None, instance=instance, **form_kwargs)
+    target = "funding:tasks" if model is AssignedTask else "funding:ledger"
+    return funding_edit_page(
+        request,
+        community,
+        form,
+        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
+        heading=heading,
+        done=_("已保存。"),
+        next_url=reverse(target, args=[code]),
+    )
+
+
+@login_required
+def allocation_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    return _record_page(request, code, Allocation, AllocationForm, pk, _("经费拨付"))
+
+
+@login_required
+def expenditure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    return _record_page(request, code, Expenditure, ExpenditureForm, pk, _("经费支出"))
+
+
+@login_required
+def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    return _record_page(
+        request, code, StaffPay, StaffPayForm, pk, _("工作人员报酬"), community=community
+    )
+
+
+@login_required
+def task_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"))
+
+
+@login_required
+def tasks(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    return community_page(
+        request,
+        community,
+        "funding/tasks.html",
+        tab="funding",
+        page=Paginator(
+            community.assigned_tasks.order_by("-assigned_on"), settings.PAGE_SIZE
+        ).get_page(request.GET.get("page")),
+    )
+
+
+def _comparison(request: HttpRequest, code: str):
+    division = committee_selectors.division_for(request.user, code)
+    year = _year(request)
+    return (
+        division,
+        year,
+        selectors.comparison(Community.objects.filter(code__startswith=code), year),
+    )
+
+
+@login_required
+def compare(request: HttpRequest, code: str) -> HttpResponse:
+    division, year, rows = _comparison(request, code)
+    return render(
+        request,
+        "funding/compare.html",
+        {
+            "division": division,
+            "year": year,
+            "query": f"year={year}",
+            "crumbs": committee_selectors.breadcrumbs(request.user, code),
+            "page": Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def compare_export(request: HttpRequest, code: str) -> HttpResponse:
+    division, year, rows = _comparison(request, code)
+
+    def per_1000(amount, households):
+        return round(amount * 1000 / households, 2) if households else None
+
+    data = (
+        (c.code, c.name, c.households, c.received, c.spent, per_1000(c.received, c.households))
+        for c in rows.iterator(chunk_size=2000)
+    )
+    header = [
+        _("社区代码"),
+        _("社区"),
+        _("常住户数"),
+        _("拨付(元)"),
+        _("支出(元)"),
+        _("每千户经费(元)"),
+    ]
+    return xlsx_response(
+        f"{division.name}-{year}-{_('经费对比')}.xlsx", [(_("经费对比"), header, data)]
+    )
+
+
+@login_required
+def benchmarks(request: HttpRequest) -> HttpResponse:
+    """Wage benchmarks: bureaus record the reference pay of their own divisions."""
+    if not (
+        access.is_unrestricted(request.user)
+        or any(g.role == "bureau" for g in access.grants(request.user))
+    ):
+        raise Http404
+    form = WageBenchmarkForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        benchmark_save(actor=request.user, benchmark=form.instance)
+        form = WageBenchmarkForm(user=request.user)
+    rows = WageBenchmark.objects.filter(access.scope_q(request.user)).order_by("code", "-year")
+    return render(request, "funding/benchmarks.html", {"form": form, "rows": rows})
