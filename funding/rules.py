@@ -314,7 +314,7 @@ class FundsPerCommunityBands(Rule):
         }
         note = ""
         if len(matching) > 1:
-            note = gettext("常住 %(n)s 户同时属于两档,按较严格的一档核定。") % {
+            note = gettext("常住 %(n)s 户同时属于多个档次,按较严格的一档核定。") % {
                 "n": fmt_int(households)
             }
         return judge_funds(
@@ -333,6 +333,11 @@ BENCHMARKS = {
 }
 BENCHMARK_NAMES = {
     "local_average_wage_previous_year": _("上年度当地社会平均工资"),
+    "public_institution_pay": _("当地相应事业单位人员工资"),
+}
+# The same, once the year is given: "2025 年度当地社会平均工资".
+BENCHMARK_FIGURES = {
+    "local_average_wage_previous_year": _("当地社会平均工资"),
     "public_institution_pay": _("当地相应事业单位人员工资"),
 }
 
@@ -368,7 +373,7 @@ class PayVsBenchmark(Rule):
         wanted = {(kind, year + offset) for kind, offset in BENCHMARKS.values()}
         tables: dict[tuple[str, int], dict[str, Decimal]] = {key: {} for key in wanted}
         # One query for every benchmark of the two (kind, year) pairs, resolved in Python.
-        condition = Q(pk__in=[])
+        condition = Q()
         for kind, benchmark_year in sorted(wanted):
             condition |= Q(kind=kind, year=benchmark_year)
         for code, kind, benchmark_year, amount in WageBenchmark.objects.filter(
@@ -399,6 +404,7 @@ class PayVsBenchmark(Rule):
 
     def judge(self, value, params, *, as_of):
         name = BENCHMARK_NAMES[params["benchmark"]]
+        figure = BENCHMARK_FIGURES[params["benchmark"]]
         kind, offset = BENCHMARKS[params["benchmark"]]
         year = as_of.year + offset
         staff, benchmarks = value or ((), ())
@@ -410,7 +416,7 @@ class PayVsBenchmark(Rule):
                 "amount": fmt_money(benchmark[3]),
                 "code": benchmark[2] or gettext("全国"),
                 "year": year,
-                "name": name,
+                "name": figure,
             }
         if not staff:
             return no_data("committee.roster", expected, gettext("尚未登记在任的专职工作人员。"))
@@ -425,7 +431,7 @@ class PayVsBenchmark(Rule):
             return no_data(
                 "funding.benchmark",
                 expected,
-                gettext("尚未登记 %(year)s 年度的%(name)s。") % {"year": year, "name": name},
+                gettext("尚未登记 %(year)s 年度的%(name)s。") % {"year": year, "name": figure},
             )
         measured = gettext("专职人员 %(n)s 人,最低年收入 %(low)s") % {
             "n": len(staff),

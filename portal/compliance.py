@@ -121,10 +121,14 @@ class Candidate:
     problem: str  # why it can never apply on this date ("" if it can)
 
     @property
-    def group(self) -> tuple[str, str]:
+    def group(self) -> tuple[str, str, str]:
         tier = self.standard.document.tier
-        # National law is never displaced by a local rule; policies displace each other.
-        return (self.standard.rule_key, f"law:{self.standard.pk}" if tier == "law" else "policy")
+        # National law is never displaced by a local rule; policies displace each other, but
+        # only within one requirement: a rule may say that its standards measure different
+        # things (GD-13b indoor and GD-13c outdoor space both hold in Guangdong).
+        requirement = self.rule.precedence_key(self.params) if self.rule else ""
+        return (self.standard.rule_key, requirement,
+                f"law:{self.standard.pk}" if tier == "law" else "policy")
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,11 @@ class Rule:
             raise ValidationError(messages)
         return {k: v for k, v in form.cleaned_data.items() if k in params}
 
+    def precedence_key(self, params: dict) -> str:
+        """Standards of this rule with different keys are different requirements, so a more
+        specific one never displaces another. By default all standards of a rule compete."""
+        return ""
+
     def measure(self, communities: QuerySet, as_of: datetime.date) -> dict[int, Any]:
         raise NotImplementedError
 

@@ -682,9 +682,6 @@ def test_it_evaluates_the_six_ones_and_the_rooms_floor_of_a_zhuhai_community(
 # precedence (portal.compliance.Candidate.group) lets one standard per rule key and tier win:
 # today GD-13c displaces the other two. Remove the mark once the engine groups by
 # Rule.precedence_key(params) as well (these rules return params["measure"]).
-@pytest.mark.xfail(
-    strict=True, reason="GD-13c displaces GD-13b and P14-area: engine precedence by rule key"
-)
 def test_it_evaluates_every_area_standard_of_a_zhuhai_community(furnished, community_in):
     found, empty = evaluate(furnished, community_in(OTHER_STREET))
     assert found["GD-13a"].status == Status.NON_COMPLIANT

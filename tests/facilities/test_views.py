@@ -46,7 +46,7 @@ def test_it_records_a_room_and_the_space_findings_follow(street_client, communit
     finding = Finding.objects.get(community=community, standard__code="GD-13b", is_current=True)
     assert finding.status == "compliant"  # 150.5 m² ≥ 20 × 500 / 100 = 100 m²
     page = street_client.get(reverse("facilities:list", args=[community.code]))
-    assert page.context["totals"].indoor == Decimal("150.50")
+    assert page.context["totals"].areas.indoor == Decimal("150.50")
     assert "150.5 m²" in page.content.decode()
 
 
@@ -103,7 +103,7 @@ def test_retired_rooms_do_not_count(street_client, community):
     _room(community, area_m2=Decimal("100"), retired_on=datetime.date(2020, 1, 1))
     _room(community, area_m2=Decimal("40"))
     totals = street_client.get(reverse("facilities:list", args=[community.code])).context["totals"]
-    assert totals.indoor == Decimal("40")
+    assert totals.areas.indoor == Decimal("40")
 
 
 def test_the_six_ones_checklist_counts_a_hall_as_the_station(street_client, community):
