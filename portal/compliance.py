@@ -127,8 +127,11 @@ class Candidate:
         # only within one requirement: a rule may say that its standards measure different
         # things (GD-13b indoor and GD-13c outdoor space both hold in Guangdong).
         requirement = self.rule.precedence_key(self.params) if self.rule else ""
-        return (self.standard.rule_key, requirement,
-                f"law:{self.standard.pk}" if tier == "law" else "policy")
+        return (
+            self.standard.rule_key,
+            requirement,
+            f"law:{self.standard.pk}" if tier == "law" else "policy",
+        )
 
 
 @dataclass(frozen=True)

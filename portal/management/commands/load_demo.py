@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from committees.demo import load_zhuhai
 from committees.models import Community
+from facilities.demo import populate_facilities
+from funding.demo import populate_funds
 from portal.compliance import evaluate_communities, evaluate_jurisdictions
 from portal.models import Assignment, Role, User
 
@@ -39,6 +41,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         filled = load_zhuhai()
         zhuhai = Community.objects.filter(code__startswith="4404")
+        populate_facilities(list(zhuhai))
+        populate_funds(list(zhuhai), timezone.localdate().year)
         findings = evaluate_communities(zhuhai, timezone.localdate())
         evaluate_jurisdictions("4404", timezone.localdate())
         self.stdout.write(f"合规评估:{findings} 条结果")
