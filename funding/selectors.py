@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from committees.models import Community
 from funding.models import Allocation, Expenditure, StaffPay
+from funding.rules import rate_for, year_funds
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -84,3 +85,38 @@ def comparison(communities: QuerySet[Community], year: int) -> QuerySet[Communit
     return communities.annotate(
         received=_total(Allocation, year), spent=_total(Expenditure, year)
     ).order_by("code")
+
+
+@dataclass(frozen=True)
+class PerThousand:
+    actual: Decimal
+    required: Decimal
+    standard_code: str
+
+    @property
+    def widths(self) -> tuple[float, float]:
+        top = max(self.actual, self.required) or Decimal(1)
+        return float(self.actual / top * 100), float(self.required / top * 100)
+
+
+def per_1000_households(community: Community, year: int, finding) -> PerThousand | None:
+    """Work funds per 1,000 households against the per-household standard that applies.
+
+    Uses the rule's own definitions (which funds count, which band applies), so the chart and
+    the finding cannot disagree. None where the standard is not a per-household one.
+    """
+    if (
+        finding is None
+        or finding.standard.rule_key != "funding.per_households"
+        or not community.households
+    ):
+        return None
+    work, _excluded = year_funds(Community.objects.filter(pk=community.pk), year).get(
+        community.pk, (Decimal("0"), Decimal("0"))
+    )
+    rate = rate_for(finding.standard.params, community.code)
+    return PerThousand(
+        actual=(work * 1000 / community.households).quantize(Decimal("0.01")),
+        required=Decimal(rate * 1000),
+        standard_code=finding.standard.code,
+    )

@@ -61,6 +61,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         year=year,
         years=sorted({year, timezone.localdate().year, *selectors.years(community)}, reverse=True),
         standard=standard,
+        per_1000=selectors.per_1000_households(community, year, standard),
     )
 
 

@@ -213,3 +213,22 @@ def test_a_bureau_records_a_benchmark_only_inside_its_jurisdiction(client, make_
     )
     assert inside.status_code == 200 and not inside.context["form"].errors
     assert WageBenchmark.objects.filter(code=DISTRICT).count() == 1
+
+
+def test_the_ledger_charts_funds_per_thousand_households_against_the_standard(
+    street_client, community
+):
+    Community.objects.filter(pk=community.pk).update(households=2000)
+    street_client.post(
+        reverse("funding:allocation_create", args=[community.code]),
+        {
+            "year": YEAR,
+            "source": "street_finance",
+            "amount": "100000.00",
+            "received_on": f"{YEAR}-01-05",
+        },
+    )
+    page = street_client.get(reverse("funding:ledger", args=[community.code]))
+    chart = page.context["per_1000"]
+    assert chart.standard_code == "GD-20b"  # Zhuhai is in the Pearl River Delta band
+    assert (chart.actual, chart.required) == (Decimal("50000.00"), Decimal("60000"))
