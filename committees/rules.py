@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django import forms
@@ -31,6 +31,7 @@ from portal.rules import (
     JurisdictionRule,
     ParamsForm,
     Rule,
+    ShareField,
     ShareTargetsParams,
     Verdict,
     compliant,
@@ -941,24 +942,6 @@ class PartyCommitteeSize(Rule):
 
 
 # --- 11. a committee once a new residential area is occupied (SD-10, BY-01) --------------------
-
-
-class ShareField(forms.Field):
-    """A share from 0 to 1, kept as an exact decimal string ("0.5") so that it stays JSON."""
-
-    def to_python(self, value):
-        if value is None or value == "":
-            return None
-        message = _('应为 0 到 1 之间的比例,如 "0.5"。')
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise forms.ValidationError(message)
-        try:
-            share = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise forms.ValidationError(message) from None
-        if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
-            raise forms.ValidationError(message)
-        return str(share)
 
 
 class CommitteeWhenOccupiedParams(ParamsForm):

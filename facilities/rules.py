@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
 from django import forms
@@ -31,6 +31,7 @@ from facilities.models import Facility
 from portal.rules import (
     ParamsForm,
     Rule,
+    ShareField,
     Verdict,
     compliant,
     fmt_int,
@@ -204,24 +205,6 @@ def community_kinds_field(label, required: bool = False) -> ChoicesListField:
     )
 
 
-class ShareStringField(forms.Field):
-    """A share from 0 to 1 (exclusive of 1), kept as an exact decimal string such as "0.10"."""
-
-    def to_python(self, value):
-        if value is None or value == "":
-            return None
-        message = _('应为 0 到 1 之间的比例,如 "0.10"。')
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise forms.ValidationError(message)
-        try:
-            share = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise forms.ValidationError(message) from None
-        if not share.is_finite() or not Decimal(0) <= share < Decimal(1):
-            raise forms.ValidationError(message)
-        return str(share)
-
-
 def applies(kind: str | None, params: dict, default: list[str] | None = None) -> bool:
     kinds = params.get("applies_to_kinds") or default
     return not kinds or kind in kinds
@@ -374,7 +357,7 @@ class MinAreaParams(ParamsForm):
     service_m2 = forms.IntegerField(
         label=_("服务设施参考面积(平方米)"), required=False, min_value=1
     )
-    tolerance = ShareStringField(label=_("允许偏差"), required=False)
+    tolerance = ShareField(label=_("允许偏差"), required=False, include_one=False, example="0.10")
 
     def clean(self):
         data = super().clean()

@@ -18,6 +18,7 @@ from committees.services import record_save
 from facilities import selectors
 from facilities.forms import FacilityForm
 from facilities.models import Facility
+from portal import selectors as compliance
 from portal.exports import xlsx_response
 
 facility_edit_page = partial(edit_page, tab="facilities")
@@ -89,6 +90,7 @@ def compare(request: HttpRequest, code: str) -> HttpResponse:
             "crumbs": committee_selectors.breadcrumbs(request.user, code),
             "page": page,
             "rows": selectors.comparison(list(page), timezone.localdate()),
+            "findings": compliance.findings_by_community([c.pk for c in page], "facilities."),
             "six": len(selectors.SIX_ONES),
         },
     )

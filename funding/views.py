@@ -26,6 +26,7 @@ from funding.forms import (
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 from funding.services import benchmark_save
 from portal import access
+from portal import selectors as compliance
 from portal.exports import xlsx_response
 from portal.models import Finding
 
@@ -169,6 +170,7 @@ def _comparison(request: HttpRequest, code: str):
 @login_required
 def compare(request: HttpRequest, code: str) -> HttpResponse:
     division, year, rows = _comparison(request, code)
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/compare.html",
@@ -177,7 +179,8 @@ def compare(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "query": f"year={year}",
             "crumbs": committee_selectors.breadcrumbs(request.user, code),
-            "page": Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page,
+            "findings": compliance.findings_by_community([c.pk for c in page], "funding."),
         },
     )
 

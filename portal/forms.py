@@ -36,6 +36,20 @@ def _within_jurisdiction(user, prefixes: list[str]) -> list[str]:
     return [p for p in prefixes if not within(p, own)]
 
 
+def clean_scope(user, prefixes: list[str]) -> list[str]:
+    """Valid code prefixes, none of them wider than what the user manages."""
+    try:
+        prefixes = validate_scope_prefixes(prefixes, allow_empty=False)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+    outside = _within_jurisdiction(user, prefixes)
+    if outside:
+        raise ValidationError(
+            _("适用范围不能超出您的辖区:%(p)s") % {"p": "、".join(p or _("全国") for p in outside)}
+        )
+    return prefixes
+
+
 class LocalDocumentForm(forms.ModelForm):
     scope_prefixes = ScopeField(
         label=_("适用范围"), help_text=_("区划代码,多个用逗号分隔,如 440402。")
@@ -70,18 +84,7 @@ class LocalDocumentForm(forms.ModelForm):
         ]
 
     def clean_scope_prefixes(self):
-        prefixes = self.cleaned_data["scope_prefixes"]
-        try:
-            prefixes = validate_scope_prefixes(prefixes, allow_empty=False)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        outside = _within_jurisdiction(self.user, prefixes)
-        if outside:
-            raise ValidationError(
-                _("适用范围不能超出您的辖区:%(p)s")
-                % {"p": "、".join(p or _("全国") for p in outside)}
-            )
-        return prefixes
+        return clean_scope(self.user, self.cleaned_data["scope_prefixes"])
 
 
 def _rule_choices():
@@ -156,19 +159,7 @@ class LocalStandardForm(forms.ModelForm):
 
     def clean_scope_prefixes(self):
         prefixes = self.cleaned_data.get("scope_prefixes") or []
-        if not prefixes:
-            return None
-        try:
-            prefixes = validate_scope_prefixes(prefixes, allow_empty=False)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        outside = _within_jurisdiction(self.user, prefixes)
-        if outside:
-            raise ValidationError(
-                _("适用范围不能超出您的辖区:%(p)s")
-                % {"p": "、".join(p or _("全国") for p in outside)}
-            )
-        return prefixes
+        return clean_scope(self.user, prefixes) if prefixes else None  # None: the document's
 
     def clean(self):
         data = super().clean()

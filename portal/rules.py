@@ -136,6 +136,30 @@ class TargetsField(forms.Field):
         return sorted(targets, key=lambda t: t["from"])
 
 
+class ShareField(forms.Field):
+    """A share from 0 to 1, kept as an exact decimal string ("0.5") so that it stays JSON."""
+
+    def __init__(self, *, include_one: bool = True, example: str = "0.5", **kwargs):
+        super().__init__(**kwargs)
+        self.include_one, self.example = include_one, example
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return None
+        message = _('应为 0 到 1 之间的比例,如 "%(example)s"。') % {"example": self.example}
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValidationError(message)
+        try:
+            share = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValidationError(message) from None
+        if not share.is_finite():  # NaN cannot even be compared
+            raise ValidationError(message)
+        if share < 0 or (share > 1 if self.include_one else share >= 1):
+            raise ValidationError(message)
+        return str(share)
+
+
 def target_for(targets: list[dict], as_of: datetime.date) -> Decimal | None:
     """The target in force on ``as_of``: the latest one whose start has been reached."""
     current = None

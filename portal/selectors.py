@@ -222,3 +222,20 @@ def matrix(prefix: str) -> tuple[list[Standard], QuerySet]:
     )
     rows = findings.order_by("code").values_list("code", "community__name", "standard_id", "status")
     return standards, rows
+
+
+def findings_by_community(community_ids: list[int], rule_prefix: str) -> dict[int, list[Finding]]:
+    """Current findings of the rules under ``rule_prefix`` (e.g. "facilities.") for a page of
+    communities, in one query: the comparisons show them beside the figures."""
+    found: dict[int, list[Finding]] = {}
+    for finding in (
+        Finding.objects.filter(
+            community_id__in=community_ids,
+            is_current=True,
+            standard__rule_key__startswith=rule_prefix,
+        )
+        .select_related("standard")
+        .order_by("standard__code")
+    ):
+        found.setdefault(finding.community_id, []).append(finding)
+    return found

@@ -133,3 +133,12 @@ def test_the_street_comparison_has_a_constant_query_count_and_exports(street_cli
     data = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(data) == Community.objects.filter(code__startswith=STREET).count()
     assert data[0][3] == pytest.approx(33.3) and data[0][4] == pytest.approx(500)
+
+
+def test_the_street_comparison_shows_the_space_findings(street_client, community):
+    Community.objects.filter(pk=community.pk).update(households=1000)
+    street_client.post(reverse("facilities:create", args=[community.code]), GOOD)
+    page = street_client.get(reverse("facilities:compare", args=[STREET]))
+    findings = {f.standard.code: f.status for f in page.context["findings"][community.pk]}
+    assert findings["GD-13b"] == "non_compliant"  # 150.5 m² < 200 m² for 1,000 households
+    assert "GD-13b" in page.content.decode()

@@ -232,3 +232,19 @@ def test_the_ledger_charts_funds_per_thousand_households_against_the_standard(
     chart = page.context["per_1000"]
     assert chart.standard_code == "GD-20b"  # Zhuhai is in the Pearl River Delta band
     assert (chart.actual, chart.required) == (Decimal("50000.00"), Decimal("60000"))
+
+
+def test_the_street_comparison_shows_the_funding_findings(street_client, community):
+    Community.objects.filter(pk=community.pk).update(households=1000)
+    street_client.post(
+        reverse("funding:allocation_create", args=[community.code]),
+        {
+            "year": YEAR,
+            "source": "street_finance",
+            "amount": "60000.00",
+            "received_on": f"{YEAR}-01-05",
+        },
+    )
+    page = street_client.get(reverse("funding:compare", args=[STREET]))
+    findings = {f.standard.code: f.status for f in page.context["findings"][community.pk]}
+    assert findings["GD-20b"] == "compliant"  # exactly ¥60 × 1,000 households
