@@ -18,3 +18,23 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class StripNulQueryMiddleware:
+    """Drop NUL characters from query-string values.
+
+    PostgreSQL refuses text containing NUL, so a search box fed "%00" would otherwise end in a
+    500. Nobody types NUL; removing it keeps every other character the user sent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            cleaned = request.GET.copy()
+            for key, values in request.GET.lists():
+                cleaned.setlist(key, [value.replace("\x00", "") for value in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
