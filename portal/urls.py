@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("facilities.urls")),
     path("", include("funding.urls")),
+    path("", include("governance.urls")),
     path("", include((compliance_patterns, "compliance"))),
 ]

@@ -16,13 +16,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from committees.models import Community, Membership, Organization, Person
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
+from governance.models import Disclosure, Meeting
 from portal.models import Role
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
 
 # Views that anonymous users may open.
-PUBLIC = {"login", "logout", "healthz", "set_language"}
+PUBLIC = {"login", "logout", "healthz", "set_language", "governance:public_search"}
+# Anonymous, read-only pages of one community (the public board).
+PUBLIC_WITH_CODE = {"governance:public_board"}
 # Views whose object is a division (by code) and those whose object is a community.
 DIVISION_VIEWS = {
     "committees:division",
@@ -56,6 +59,10 @@ COMMUNITY_VIEWS = {
     "funding:pay_create",
     "funding:tasks",
     "funding:task_create",
+    "governance:meetings",
+    "governance:meeting_create",
+    "governance:disclosures",
+    "governance:disclosure_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -71,6 +78,10 @@ OBJECT_VIEWS = {
     "funding:expenditure_edit": "expenditure",
     "funding:pay_edit": "pay",
     "funding:task_edit": "task",
+    "governance:meeting": "meeting",
+    "governance:meeting_edit": "meeting",
+    "governance:resolution_create": "meeting",
+    "governance:disclosure_edit": "disclosure",
 }
 WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
@@ -103,6 +114,11 @@ ALLOWED_ROLES = {
             "funding:pay_edit",
             "funding:task_create",
             "funding:task_edit",
+            "governance:meeting_create",
+            "governance:meeting_edit",
+            "governance:resolution_create",
+            "governance:disclosure_create",
+            "governance:disclosure_edit",
         )
     },
 }
@@ -132,6 +148,7 @@ def walk(patterns=None, namespace: str = "") -> list[Route]:
 ROUTES = walk()
 PLAIN = [r for r in ROUTES if not r.params]
 WITH_CODE = [r for r in ROUTES if r.params]
+PRIVATE_WITH_CODE = [r for r in WITH_CODE if r.name not in PUBLIC_WITH_CODE]
 
 
 def test_it_knows_how_to_fill_every_parameterised_view():
@@ -139,7 +156,10 @@ def test_it_knows_how_to_fill_every_parameterised_view():
         r.name
         for r in WITH_CODE
         if not (
-            (r.name in DIVISION_VIEWS | COMMUNITY_VIEWS | UNSCOPED_VIEWS and r.params == ("code",))
+            (
+                r.name in DIVISION_VIEWS | COMMUNITY_VIEWS | UNSCOPED_VIEWS | PUBLIC_WITH_CODE
+                and r.params == ("code",)
+            )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
         )
     ]
@@ -153,7 +173,7 @@ def test_it_sends_anonymous_users_to_login_from_every_plain_view(client, zhuhai,
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("route", [r.name for r in WITH_CODE])
+@pytest.mark.parametrize("route", [r.name for r in PRIVATE_WITH_CODE])
 def test_it_sends_anonymous_users_to_login_from_every_record_view(client, community_in, route):
     code = community_in(STREET).code if route in COMMUNITY_VIEWS else STREET
     code = "GD-01" if route in UNSCOPED_VIEWS else code
@@ -191,6 +211,19 @@ def record(route: str, community: Community):
             category="office",
             amount=Decimal("300"),
             description="纸张",
+        )
+    if kind == "meeting":
+        return Meeting.objects.create(
+            community=community,
+            kind="residents_meeting",
+            title="居民会议",
+            date=day,
+            entitled=100,
+            attended=60,
+        )
+    if kind == "disclosure":
+        return Disclosure.objects.create(
+            community=community, category="finance", title="财务公开", content="收支情况"
         )
     if kind == "task":
         return AssignedTask.objects.create(
@@ -245,7 +278,7 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
     return [inside], [outside], None
 
 
-SCOPED = [r.name for r in WITH_CODE if r.name not in UNSCOPED_VIEWS]
+SCOPED = [r.name for r in PRIVATE_WITH_CODE if r.name not in UNSCOPED_VIEWS]
 
 
 @pytest.mark.parametrize(("role", "assigned", "inside", "outside"), CASES)
@@ -287,7 +320,7 @@ def test_it_shows_public_policy_text_to_every_signed_in_user(client, make_user, 
 
 def test_it_answers_404_for_codes_that_do_not_exist(client, make_user, zhuhai):
     client.force_login(make_user(Role.STREET, STREET))
-    for route in WITH_CODE:
+    for route in PRIVATE_WITH_CODE:
         args = ["999999999999", 1] if route.name in OBJECT_VIEWS else ["999999999999"]
         assert client.get(reverse(route.name, args=args)).status_code == 404
 
@@ -362,3 +395,10 @@ def test_only_bureaus_open_the_wage_benchmarks(client, make_user, zhuhai, role, 
     code = STREET + "001" if role == Role.COMMITTEE else STREET
     client.force_login(make_user(role, DISTRICT if role == Role.BUREAU else code))
     assert client.get(reverse("funding:benchmarks")).status_code == status
+
+
+def test_the_public_board_opens_without_login_and_404s_unknown_codes(client, community_in):
+    code = community_in(STREET).code
+    assert client.get(reverse("governance:public_board", args=[code])).status_code == 200
+    assert client.get(reverse("governance:public_board", args=["999999999999"])).status_code == 404
+    assert client.get(reverse("governance:public_search"), {"q": "社区"}).status_code == 200

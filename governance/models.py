@@ -1,0 +1,220 @@
+"""Meetings and resolutions, and what a community discloses to its residents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        RESIDENTS = "residents_meeting", _("居民会议")
+        REPRESENTATIVES = "representatives_meeting", _("居民代表会议")
+        JOINT = "joint_meeting", _("两委联席会议")
+        PARTY_ASSEMBLY = "party_assembly", _("党员大会")
+        COUNCIL = "council", _("居民议事协调会")
+        CONSULTATION = "consultation", _("民情恳谈会")
+        COORDINATION = "coordination", _("民事协调会")
+        HEARING = "hearing", _("民意听证会")
+        APPRAISAL = "appraisal", _("民主评议会")
+        COMMITTEE_WORK = "committee_work", _("居委会工作会议")
+
+    community = models.ForeignKey(
+        "committees.Community",
+        verbose_name=_("社区"),
+        on_delete=models.CASCADE,
+        related_name="meetings",
+    )
+    kind = models.CharField(_("会议类别"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("会议名称"), max_length=100)
+    date = models.DateField(_("会议日期"))
+    held = models.BooleanField(_("已召开"), default=True)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("会议场所"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    convened_by = models.CharField(_("召集人"), max_length=50, blank=True)
+    entitled = models.PositiveIntegerField(
+        _("应到人数"), validators=[MinValueValidator(1, _("应到人数至少为 1。"))]
+    )
+    attended = models.PositiveIntegerField(_("实到人数"), null=True, blank=True)
+    agenda = models.TextField(_("议题"), blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attended__isnull=True) | Q(attended__lte=F("entitled")),
+                name="meeting_attended_not_above_entitled",
+                violation_error_message=_("实到人数不能超过应到人数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(entitled__gte=1),
+                name="meeting_entitled_positive",
+                violation_error_message=_("应到人数至少为 1。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(held=False) | Q(attended__isnull=False),
+                name="meeting_held_has_attendance",
+                violation_error_message=_("已召开的会议须填写实到人数。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "kind", "date"], name="meeting_kind_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+    @property
+    def quorate(self) -> bool | None:
+        """N18-09: held only if more than half of those entitled attend (strictly)."""
+        if self.attended is None:
+            return None
+        return self.attended * 2 > self.entitled
+
+
+class Resolution(models.Model):
+    """A decision on an agenda item; 'passed' is computed and frozen with the rule used."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="resolutions"
+    )
+    title = models.CharField(_("决议事项"), max_length=200)
+    text = models.TextField(_("决议内容"), blank=True)
+    present = models.PositiveIntegerField(_("表决时到会人数"))
+    votes_for = models.PositiveIntegerField(_("赞成"))
+    votes_against = models.PositiveIntegerField(_("反对"), default=0)
+    abstentions = models.PositiveIntegerField(_("弃权"), default=0)
+    passed = models.BooleanField(_("通过"))
+    rule = models.CharField(
+        _("表决规则"), max_length=100, help_text=_("表决时适用的规则,随决议一并保存。")
+    )
+    published = models.BooleanField(_("已公开"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("决议")
+        verbose_name_plural = _("决议")
+        ordering = ["meeting", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(votes_for__lte=F("present") - F("votes_against") - F("abstentions")),
+                name="resolution_votes_not_above_present",
+                violation_error_message=_("赞成、反对、弃权票合计不能超过到会人数。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Disclosure(models.Model):
+    class Category(models.TextChoices):
+        PARTY = "party", _("党务公开")
+        RESIDENTS = "residents", _("居务公开")
+        FINANCE = "finance", _("财务公开")
+        SERVICE = "service", _("服务公开")
+
+    class Channel(models.TextChoices):
+        BOARD = "board", _("居务公开栏")
+        WEBSITE = "website", _("网站")
+        GROUP_CHAT = "group_chat", _("微信群等网络群组")
+        MEETING = "meeting", _("会议通报")
+        OTHER = "other", _("其他")
+
+    community = models.ForeignKey(
+        "committees.Community",
+        verbose_name=_("社区"),
+        on_delete=models.CASCADE,
+        related_name="disclosures",
+    )
+    category = models.CharField(_("公开类别"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("公开内容"))
+    period_start = models.DateField(_("所属期间自"), null=True, blank=True)
+    period_end = models.DateField(_("所属期间至"), null=True, blank=True)
+    published_on = models.DateField(
+        _("公开日期"), null=True, blank=True, help_text=_("空表示尚未公开(草稿),不会出现在公开栏。")
+    )
+    displayed_until = models.DateField(_("公示截止日期"), null=True, blank=True)
+    channel = models.CharField(
+        _("公开渠道"), max_length=20, choices=Channel.choices, default=Channel.BOARD
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("公开事项")
+        verbose_name_plural = _("公开事项")
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="disclosure_period_in_order",
+                violation_error_message=_("所属期间的结束日期不能早于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(displayed_until__isnull=True)
+                | Q(published_on__isnull=True)
+                | Q(displayed_until__gte=F("published_on")),
+                name="disclosure_displayed_after_published",
+                violation_error_message=_("公示截止日期不能早于公开日期。"),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["community", "category", "published_on"], name="disclosure_category_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FinanceLine(models.Model):
+    class Direction(models.TextChoices):
+        INCOME = "income", _("收入")
+        SPENDING = "spending", _("支出")
+
+    disclosure = models.ForeignKey(
+        Disclosure, verbose_name=_("公开事项"), on_delete=models.CASCADE, related_name="lines"
+    )
+    direction = models.CharField(_("收支"), max_length=10, choices=Direction.choices)
+    item = models.CharField(_("项目"), max_length=100)
+    amount = models.DecimalField(
+        _("金额(元)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0.01"), _("金额必须大于 0。")),
+            MaxValueValidator(Decimal("100000000"), _("金额不能超过 1 亿元,请核对。")),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("收支明细")
+        verbose_name_plural = _("收支明细")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="financeline_amount_positive",
+                violation_error_message=_("金额必须大于 0。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.item} ¥{self.amount}"

@@ -1,0 +1,568 @@
+"""Compliance rules on meetings, resolutions and what a community discloses to its residents.
+
+Facts are those recorded on the date of evaluation: a disclosure counts once its publication
+date (published_on) is on or before the date (a blank date is a draft), a meeting counts when it
+was held on or before the date. Each measure is one or two queries whatever the number of
+communities; each judge is pure, and its value is hashable so that verdicts can be shared.
+
+A disclosure "covers" a calendar year when its period overlaps the year; a period with one bound
+left blank is taken as the single day of the bound given, and one with neither is covered only
+by the year it was published in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from django import forms
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Organization
+from committees.rules import StrictBooleanField, months_before, organization_active_q
+from funding.models import Allocation
+from governance.models import Disclosure, Meeting
+from portal.rules import (
+    FractionField,
+    ParamsForm,
+    Rule,
+    TargetsField,
+    Verdict,
+    compliant,
+    meets_fraction,
+    no_data,
+    non_compliant,
+    not_applicable,
+    register,
+    register_missing,
+)
+
+register_missing("governance.disclosures", _("公开事项"), "governance:disclosures")
+register_missing("governance.meetings", _("会议记录"), "governance:meetings")
+
+FINANCE = Disclosure.Category.FINANCE
+CATEGORY_NAMES = dict(Disclosure.Category.choices)
+KIND_NAMES = dict(Organization.Kind.choices)
+# N18-09 governs the residents' meeting; a representatives' meeting acts for it (第十条).
+ASSEMBLY_KINDS = (Meeting.Kind.RESIDENTS, Meeting.Kind.REPRESENTATIVES)
+RECENT_MONTHS = 12
+
+
+class ChoiceListField(forms.Field):
+    """A non-empty JSON list of distinct choices, in the order given."""
+
+    def __init__(self, *, choices: dict, example: str, **kwargs):
+        super().__init__(**kwargs)
+        self.choices, self.example = choices, example
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise forms.ValidationError(_("应为列表,如 %(example)s。") % {"example": self.example})
+        unknown = [v for v in value if v not in self.choices]
+        if unknown:
+            raise forms.ValidationError(_("未知类别:%(keys)s") % {"keys": "、".join(unknown)})
+        if len(set(value)) != len(value):
+            raise forms.ValidationError(_("类别不能重复。"))
+        return list(value)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(_("至少要填写一个类别。"))
+
+
+def recent_start(as_of: datetime.date) -> datetime.date:
+    """The first day of the 12 months up to and including ``as_of``."""
+    return months_before(as_of, RECENT_MONTHS) + datetime.timedelta(days=1)
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def covers_year_q(year: int) -> Q:
+    """Disclosures whose period overlaps ``year`` (see the module docstring), or, without a
+    period, published that year."""
+    first, last = year_bounds(year)
+    both = Q(period_start__lte=last, period_end__gte=first)
+    start_only = Q(period_end__isnull=True, period_start__range=(first, last))
+    end_only = Q(period_start__isnull=True, period_end__range=(first, last))
+    return both | start_only | end_only | Q(published_on__year=year)
+
+
+def covered_years(
+    start: datetime.date | None, end: datetime.date | None, published: datetime.date
+) -> range:
+    """The years a disclosure's period covers; without a period, the year it was published."""
+    start, end = start or end, end or start
+    if start is None:
+        return range(published.year, published.year + 1)
+    return range(start.year, end.year + 1)
+
+
+def community_ids(communities: QuerySet) -> list[int]:
+    return list(communities.values_list("id", flat=True))
+
+
+# --- 1. disclosure cadence (GD-09) -------------------------------------------------------------
+#
+# GD-09 also sets a jurisdiction-wide target ("targets": 70% of communities up to standard by
+# 2015). It is not judged here: the community finding is the unit. It could be judged later by
+# a JurisdictionRule (say governance.disclosure_rate) whose measure_divisions counts, per
+# division, the current GD-09 findings of its communities (Finding with standard code GD-09,
+# grouped by Substr(community code, 1, length)) as (compliant, judged), then judge_share against
+# the same "targets"; it would need a jurisdiction-level catalogue row of its own.
+
+
+class DisclosureCadenceParams(ParamsForm):
+    categories = ChoiceListField(
+        label=_("公开类别"), choices=CATEGORY_NAMES, example='["party", "residents", "finance"]'
+    )
+    max_days = forms.IntegerField(label=_("最长间隔天数"), min_value=1)
+    portal_default = StrictBooleanField(label=_("间隔为门户默认值"), required=False)
+    # The jurisdiction aggregate (see above): accepted and validated, not judged here.
+    targets = TargetsField(label=_("达标率目标"), required=False)
+
+
+@register
+class DisclosureCadence(Rule):
+    """Each category disclosed within ``max_days`` before the date (the latest publication no
+    more than ``max_days`` days old, the day itself included). Value: ``((category, latest
+    published_on), …)`` sorted, for every category with a publication on or before the date;
+    None when nothing at all has been published."""
+
+    key = "governance.disclosure_cadence"
+    label = _("党务、居务、财务公开")
+    params_form = DisclosureCadenceParams
+
+    def measure(self, communities, as_of):
+        rows = (
+            Disclosure.objects.filter(
+                published_on__lte=as_of, community__in=communities.values("pk")
+            )
+            .values("community_id", "category")
+            .annotate(latest=Max("published_on"))
+            .order_by()
+        )
+        found: dict[int, list] = {}
+        for r in rows:
+            found.setdefault(r["community_id"], []).append((r["category"], r["latest"]))
+        return {
+            pk: tuple(sorted(found[pk])) if pk in found else None
+            for pk in community_ids(communities)
+        }
+
+    def judge(self, value, params, *, as_of):
+        categories, max_days = params["categories"], params["max_days"]
+        names = "、".join(str(CATEGORY_NAMES[c]) for c in categories)
+        expected = gettext("%(names)s每 %(n)s 天内至少公开一次") % {"names": names, "n": max_days}
+        note = ""
+        if params.get("portal_default"):
+            note = gettext("文件未规定公开间隔,%(n)s 天(按季度)为门户默认值,省级可另行规定。") % {
+                "n": max_days
+            }
+        if not value:
+            return no_data(
+                "governance.disclosures", expected, gettext("尚未登记任何已公开的公开事项。")
+            )
+        latest = dict(value)
+        ages = {c: (as_of - latest[c]).days for c in categories if c in latest}
+        never = [c for c in categories if c not in latest]
+        overdue = [c for c in categories if c in ages and ages[c] > max_days]
+        measured = ";".join(
+            gettext("%(name)s %(days)s 天前") % {"name": CATEGORY_NAMES[c], "days": ages[c]}
+            if c in ages
+            else gettext("%(name)s 从未公开") % {"name": CATEGORY_NAMES[c]}
+            for c in categories
+        )
+        problems = []
+        if overdue:
+            problems.append(
+                gettext("超过 %(n)s 天未公开:%(names)s。")
+                % {"n": max_days, "names": "、".join(str(CATEGORY_NAMES[c]) for c in overdue)}
+            )
+        if never:
+            problems.append(
+                gettext("从未公开:%(names)s。")
+                % {"names": "、".join(str(CATEGORY_NAMES[c]) for c in never)}
+            )
+        if problems:
+            return non_compliant(measured, expected, "".join(problems) + note)
+        return compliant(measured, expected, note)
+
+
+# --- 2. the residents' council meets monthly (BY-04) ------------------------------------------
+
+
+class CouncilMonthlyParams(ParamsForm):
+    per_month = forms.IntegerField(label=_("每月最少次数"), min_value=1)
+
+
+COUNCIL_MONTHS = 3
+
+
+def last_complete_months(as_of: datetime.date, n: int = COUNCIL_MONTHS) -> list[datetime.date]:
+    """The first days of the ``n`` calendar months before the month of ``as_of``, oldest
+    first: the month of the date itself is not over yet, so it is not judged."""
+    first = as_of.replace(day=1)
+    return [months_before(first, k) for k in range(n, 0, -1)]
+
+
+def month_end(first: datetime.date) -> datetime.date:
+    return months_before(first, -1) - datetime.timedelta(days=1)
+
+
+@register
+class CouncilMonthly(Rule):
+    """At least ``per_month`` held council meetings in each of the last three complete calendar
+    months. Value: ``(count in each month, oldest first)`` or None when no council meeting was
+    ever held."""
+
+    key = "governance.council_monthly"
+    label = _("居民议事协调会每月召开")
+    params_form = CouncilMonthlyParams
+
+    def measure(self, communities, as_of):
+        months = last_complete_months(as_of)
+        counts = {
+            f"m{i}": Count("pk", filter=Q(date__range=(first, month_end(first))))
+            for i, first in enumerate(months)
+        }
+        rows = (
+            Meeting.objects.filter(
+                kind=Meeting.Kind.COUNCIL,
+                held=True,
+                date__lte=as_of,
+                community__in=communities.values("pk"),
+            )
+            .values("community_id")
+            .annotate(**counts)
+            .order_by()
+        )
+        found = {r["community_id"]: tuple(r[f"m{i}"] for i in range(len(months))) for r in rows}
+        return {pk: found.get(pk) for pk in community_ids(communities)}
+
+    def judge(self, value, params, *, as_of):
+        per_month = params["per_month"]
+        months = last_complete_months(as_of)
+        span = gettext("%(start)s 至 %(end)s") % {
+            "start": months[0].strftime("%Y-%m"),
+            "end": months[-1].strftime("%Y-%m"),
+        }
+        expected = gettext("每月 ≥ %(n)s 次") % {"n": per_month}
+        explanation = gettext("按评估日期前 %(k)s 个完整自然月(%(span)s)检查。") % {
+            "k": COUNCIL_MONTHS,
+            "span": span,
+        }
+        if value is None:
+            return no_data(
+                "governance.meetings",
+                expected,
+                gettext("尚未登记已召开的居民议事协调会。") + explanation,
+            )
+        measured = ";".join(
+            gettext("%(month)s %(n)s 次") % {"month": first.strftime("%Y-%m"), "n": n}
+            for first, n in zip(months, value, strict=True)
+        )
+        short = [first for first, n in zip(months, value, strict=True) if n < per_month]
+        if short:
+            return non_compliant(
+                measured,
+                expected,
+                gettext("%(months)s 召开次数不足。")
+                % {"months": "、".join(m.strftime("%Y-%m") for m in short)}
+                + explanation,
+            )
+        return compliant(measured, expected, explanation)
+
+
+# --- 3. quorum and majority of residents' meetings (N18-09) -----------------------------------
+
+
+class MeetingQuorumParams(ParamsForm):
+    attendance = FractionField(label=_("出席比例"))
+    votes = FractionField(label=_("表决通过比例"))
+
+
+def fraction_text(fraction: dict) -> str:
+    n, d = fraction["numerator"], fraction["denominator"]
+    if (n, d) == (1, 2):
+        return gettext("过半数") if fraction["strict"] else gettext("半数以上")
+    share = f"{n}/{d}"
+    if fraction["strict"]:
+        return gettext("超过 %(share)s") % {"share": share}
+    return gettext("%(share)s 以上") % {"share": share}
+
+
+@register
+class MeetingQuorum(Rule):
+    """Every residents' or representatives' meeting held in the 12 months up to the date had
+    its quorum, and no resolution of theirs is recorded as passed without the majority of those
+    present. Value: ``(((attended, entitled), meetings), …), (((votes_for, present), passed
+    resolutions), …)``, both sorted; ``((), ())`` when no such meeting was held."""
+
+    key = "governance.meeting_quorum"
+    label = _("居民会议出席与表决")
+    params_form = MeetingQuorumParams
+
+    def measure(self, communities, as_of):
+        window = Q(kind__in=ASSEMBLY_KINDS, held=True, date__range=(recent_start(as_of), as_of))
+        meetings = (
+            Meeting.objects.filter(window, community__in=communities.values("pk"))
+            .values("community_id", "attended", "entitled")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        attendance: dict[int, Counter] = {}
+        for r in meetings:
+            attendance.setdefault(r["community_id"], Counter())[(r["attended"], r["entitled"])] += (
+                r["n"]
+            )
+        resolutions = (
+            Meeting.objects.filter(window, community__in=communities.values("pk"))
+            .filter(resolutions__passed=True)
+            .values("community_id", "resolutions__votes_for", "resolutions__present")
+            .annotate(n=Count("resolutions"))
+            .order_by()
+        )
+        votes: dict[int, Counter] = {}
+        for r in resolutions:
+            votes.setdefault(r["community_id"], Counter())[
+                (r["resolutions__votes_for"], r["resolutions__present"])
+            ] += r["n"]
+        return {
+            pk: (
+                tuple(sorted(attendance.get(pk, Counter()).items())),
+                tuple(sorted(votes.get(pk, Counter()).items())),
+            )
+            for pk in community_ids(communities)
+        }
+
+    def judge(self, value, params, *, as_of):
+        attendance, votes = params["attendance"], params["votes"]
+        expected = gettext("%(a)s出席方可举行;决定经出席人%(v)s通过") % {
+            "a": fraction_text(attendance),
+            "v": fraction_text(votes),
+        }
+        meetings, passed = value or ((), ())
+        held = sum(n for _key, n in meetings)
+        if not held:
+            return not_applicable(gettext("近 12 个月没有召开居民会议或居民代表会议。"), expected)
+        not_quorate = sum(
+            n for (came, entitled), n in meetings if not meets_fraction(came, entitled, attendance)
+        )
+        unfounded = sum(
+            n for (yes, present), n in passed if not meets_fraction(yes, present, votes)
+        )
+        measured = gettext("近 12 个月召开 %(m)s 次,记为通过的决议 %(r)s 项") % {
+            "m": held,
+            "r": sum(n for _key, n in passed),
+        }
+        problems = []
+        if not_quorate:
+            problems.append(gettext("%(n)s 次会议出席人数不足。") % {"n": not_quorate})
+        if unfounded:
+            problems.append(
+                gettext("%(n)s 项决议未获出席人%(v)s赞成却记为通过。")
+                % {"n": unfounded, "v": fraction_text(votes)}
+            )
+        if problems:
+            return non_compliant(measured, expected, "".join(problems))
+        return compliant(measured, expected)
+
+
+# --- 4. accounts of fundraising published (N18-16) ---------------------------------------------
+
+
+class FundraisingDisclosedParams(ParamsForm):
+    """No parameters."""
+
+
+@register
+class FundraisingDisclosed(Rule):
+    """For every year with fundraising received on or before the date, a finance disclosure
+    published on or before the date whose period covers that year (without a period: published
+    that year). Value: ``(years with fundraising,
+    those of them disclosed)``, both sorted tuples; ``((), ())`` without fundraising."""
+
+    key = "governance.fundraising_disclosed"
+    label = _("公益事业筹资收支公布")
+    params_form = FundraisingDisclosedParams
+
+    def measure(self, communities, as_of):
+        raised: dict[int, set[int]] = {}
+        for pk, year in (
+            Allocation.objects.filter(
+                source=Allocation.Source.FUNDRAISING,
+                year__lte=as_of.year,
+                received_on__lte=as_of,
+                community__in=communities.values("pk"),
+            )
+            .values_list("community_id", "year")
+            .distinct()
+            .order_by()
+        ):
+            raised.setdefault(pk, set()).add(year)
+        disclosed: dict[int, set[int]] = {}
+        for pk, start, end, published in (
+            Disclosure.objects.filter(
+                category=FINANCE,
+                published_on__lte=as_of,
+                community__in=communities.values("pk"),
+                community__allocations__source=Allocation.Source.FUNDRAISING,
+            )
+            .values_list("community_id", "period_start", "period_end", "published_on")
+            .distinct()
+            .order_by()
+        ):
+            # The accounts of a period, even published later, are those of its years only.
+            disclosed.setdefault(pk, set()).update(covered_years(start, end, published))
+        found = {}
+        for pk in community_ids(communities):
+            years = raised.get(pk, set())
+            found[pk] = (tuple(sorted(years)), tuple(sorted(years & disclosed.get(pk, set()))))
+        return found
+
+    def judge(self, value, params, *, as_of):
+        expected = gettext("每年的筹资收支均已在财务公开中公布")
+        raised, disclosed = value or ((), ())
+        if not raised:
+            return not_applicable(gettext("未登记社会募集资金。"), expected)
+        measured = gettext("有筹资的年度 %(years)s;已公布 %(k)s 个") % {
+            "years": "、".join(map(str, raised)),
+            "k": len(disclosed),
+        }
+        missing = [y for y in raised if y not in disclosed]
+        if missing:
+            return non_compliant(
+                measured,
+                expected,
+                gettext("%(years)s 年度的筹资收支尚未公布。")
+                % {"years": "、".join(map(str, missing))},
+            )
+        return compliant(measured, expected)
+
+
+# --- 5. the new bodies of 2025 (N25-bodies) ----------------------------------------------------
+
+
+class NewBodiesParams(ParamsForm):
+    kinds = ChoiceListField(
+        label=_("须设立的组织"),
+        choices=KIND_NAMES,
+        example='["election_committee", "supervision_committee"]',
+    )
+    democratic_appraisal = StrictBooleanField(label=_("须开展民主评议"), required=False)
+
+
+@register
+class NewBodies(Rule):
+    """Each listed kind of organization active on the date; with ``democratic_appraisal``, also
+    a democratic appraisal meeting held in the 12 months up to the date. Value: ``(frozenset of
+    the kinds active, appraisal held)``."""
+
+    key = "governance.new_bodies"
+    label = _("居民选举委员会、居民代表会议、居务监督委员会")
+    params_form = NewBodiesParams
+
+    def measure(self, communities, as_of):
+        kinds: dict[int, set[str]] = {}
+        for pk, kind in (
+            Organization.objects.filter(
+                organization_active_q(as_of), community__in=communities.values("pk")
+            )
+            .values_list("community_id", "kind")
+            .distinct()
+            .order_by()
+        ):
+            kinds.setdefault(pk, set()).add(kind)
+        appraised = set(
+            Meeting.objects.filter(
+                kind=Meeting.Kind.APPRAISAL,
+                held=True,
+                date__range=(recent_start(as_of), as_of),
+                community__in=communities.values("pk"),
+            )
+            .values_list("community_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        return {
+            pk: (frozenset(kinds.get(pk, ())), pk in appraised) for pk in community_ids(communities)
+        }
+
+    def judge(self, value, params, *, as_of):
+        wanted = params["kinds"]
+        appraisal = params.get("democratic_appraisal", False)
+        active, appraised = value or (frozenset(), False)
+        names = [str(KIND_NAMES[k]) for k in wanted]
+        if appraisal:
+            names.append(gettext("近 12 个月召开民主评议会"))
+        expected = "、".join(names)
+        present = [str(KIND_NAMES[k]) for k in wanted if k in active]
+        absent = [str(KIND_NAMES[k]) for k in wanted if k not in active]
+        measured = gettext("已设立:%(names)s") % {"names": "、".join(present) or gettext("无")}
+        if appraisal:
+            measured += ";" + (
+                gettext("近 12 个月已开展民主评议")
+                if appraised
+                else gettext("近 12 个月未开展民主评议")
+            )
+        problems = []
+        if absent:
+            problems.append(gettext("未设立:%(names)s。") % {"names": "、".join(absent)})
+        if appraisal and not appraised:
+            problems.append(gettext("近 12 个月没有召开民主评议会。"))
+        if problems:
+            return non_compliant(measured, expected, "".join(problems))
+        return compliant(measured, expected)
+
+
+# --- 6. the use of work funds disclosed (SD-33) ------------------------------------------------
+
+PERIODS = {"year": _("每年")}
+
+
+class FundUseDisclosedParams(ParamsForm):
+    per_period = forms.ChoiceField(label=_("公开周期"), choices=list(PERIODS.items()))
+
+
+@register
+class FundUseDisclosed(Rule):
+    """At least one finance disclosure published on or before the date in its calendar year, or
+    covering that year. Value: the number of such disclosures."""
+
+    key = "funding.fund_use_disclosed"
+    label = _("社区工作经费使用情况公开")
+    params_form = FundUseDisclosedParams
+
+    def measure(self, communities, as_of):
+        counts = dict(
+            Disclosure.objects.filter(
+                covers_year_q(as_of.year),
+                category=FINANCE,
+                published_on__lte=as_of,
+                community__in=communities.values("pk"),
+            )
+            .values("community_id")
+            .annotate(n=Count("pk"))
+            .values_list("community_id", "n")
+            .order_by()
+        )
+        return {pk: counts.get(pk, 0) for pk in community_ids(communities)}
+
+    def judge(self, value: Any, params, *, as_of) -> Verdict:
+        expected = gettext("%(period)s至少一次财务公开") % {"period": PERIODS[params["per_period"]]}
+        count = value or 0
+        measured = gettext("%(year)s 年度财务公开 %(n)s 次") % {"year": as_of.year, "n": count}
+        if count:
+            return compliant(measured, expected)
+        return non_compliant(
+            measured,
+            expected,
+            gettext("%(year)s 年度尚未公开经费使用情况。") % {"year": as_of.year},
+        )
