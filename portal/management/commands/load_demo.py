@@ -8,6 +8,7 @@ from committees.demo import load_zhuhai
 from committees.models import Community
 from facilities.demo import populate_facilities
 from funding.demo import populate_funds
+from governance.demo import populate_governance
 from portal.compliance import evaluate_communities, evaluate_jurisdictions
 from portal.models import Assignment, Role, User
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         zhuhai = Community.objects.filter(code__startswith="4404")
         populate_facilities(list(zhuhai))
         populate_funds(list(zhuhai), timezone.localdate().year)
+        populate_governance(list(zhuhai), timezone.localdate())
         findings = evaluate_communities(zhuhai, timezone.localdate())
         evaluate_jurisdictions("4404", timezone.localdate())
         self.stdout.write(f"合规评估:{findings} 条结果")
