@@ -7,8 +7,16 @@ from governance.models import Disclosure, FinanceLine, Meeting, Resolution
 class ResolutionInline(admin.TabularInline):
     model = Resolution
     extra = 0
-    fields = ["title", "present", "votes_for", "votes_against", "abstentions", "passed",
-              "rule", "published"]
+    fields = [
+        "title",
+        "present",
+        "votes_for",
+        "votes_against",
+        "abstentions",
+        "passed",
+        "rule",
+        "published",
+    ]
 
 
 @admin.register(Meeting)
