@@ -265,7 +265,10 @@ def judge_communities(
     facts: dict[str, dict[int, object] | None] = {}
     for key in sorted(keys):
         try:
-            facts[key] = registry.get(key).measure(communities, as_of)
+            # A savepoint: on PostgreSQL a failed query would otherwise abort the whole
+            # transaction, and with it every other rule's findings.
+            with transaction.atomic():
+                facts[key] = registry.get(key).measure(communities, as_of)
         except Exception:
             # One broken rule must not stop the others: its standards are skipped and logged.
             logger.exception("rule %s failed to measure", key)
@@ -461,7 +464,8 @@ def evaluate_jurisdictions(
                 try:
                     if not isinstance(rule, JurisdictionRule):
                         raise TypeError(f"{key} is not a jurisdiction rule")
-                    facts[key] = rule.measure_divisions(prefix, length, as_of, division_codes)
+                    with transaction.atomic():  # a savepoint, as in judge_communities
+                        facts[key] = rule.measure_divisions(prefix, length, as_of, division_codes)
                 except Exception:
                     logger.exception("jurisdiction rule %s failed", key)
                     facts[key] = None

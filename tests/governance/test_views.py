@@ -237,8 +237,9 @@ def test_the_public_board_has_a_constant_query_count(client, community):
             client.get(url)
         return len(ctx.captured_queries)
 
-    Disclosure.objects.create(community=community, category="party", title="党务",
-                              content="x", published_on=TODAY)
+    Disclosure.objects.create(
+        community=community, category="party", title="党务", content="x", published_on=TODAY
+    )
     before = count()  # with one disclosure: its lines are prefetched in one more query
     for i in range(10):
         Disclosure.objects.create(

@@ -29,7 +29,7 @@ from portal.compliance import (
     validate_standard,
 )
 from portal.models import Finding, JurisdictionFinding, PolicyDocument, Standard, Status
-from portal.rules import JurisdictionRule, ShareTargetsParams, judge_share, registry
+from portal.rules import JurisdictionRule, Rule, ShareTargetsParams, judge_share, registry
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
@@ -862,3 +862,41 @@ def test_it_refuses_a_scope_that_is_not_a_code_prefix_in_the_command(db, scope):
     with pytest.raises(CommandError) as error:
         call_command("evaluate_compliance", "--scope", scope, "--no-progress")
     assert str(error.value) == f"范围“{scope}”应为区划代码前缀(数字)。"
+
+
+class _BrokenRule(Rule):
+    """A rule whose query fails, as a rule would against a table that is not migrated yet."""
+
+    key = "test.broken_query"
+    label = "broken"
+
+    def measure(self, communities, as_of):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table_anywhere")
+        return {}
+
+    def judge(self, value, params, *, as_of):  # pragma: no cover - never reached
+        raise AssertionError
+
+
+def test_a_rule_whose_query_fails_does_not_abort_the_evaluation(zhuhai, community_in):
+    registry.register(_BrokenRule())
+    try:
+        document = make_document("BRK", [""])
+        Standard.objects.create(
+            code="BRK-1",
+            document=document,
+            title="x",
+            quote="x",
+            rule_key="test.broken_query",
+            params={},
+        )
+        community = community_in(STREET)
+        written = evaluate_communities(Community.objects.filter(pk=community.pk), BEFORE_N25)
+        # The households rule still judged the community, in the same transaction.
+        assert written == 2
+        assert set(
+            Finding.objects.filter(community=community).values_list("standard__code", flat=True)
+        ) == {"N18-06", "GD-01"}
+    finally:
+        registry.unregister("test.broken_query")
