@@ -164,6 +164,20 @@ class Community(models.Model):
 # --- Organizations, people, memberships, training -------------------------------------------
 
 
+def membership_active_q(on: datetime.date, prefix: str = "") -> Q:
+    """Memberships active on a date: started on or before it, not ended before it."""
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+    )
+
+
+def organization_active_q(on: datetime.date, prefix: str = "") -> Q:
+    """Organizations in existence on a date (a dissolution date is the first day without it)."""
+    return (
+        Q(**{f"{prefix}established_on__isnull": True}) | Q(**{f"{prefix}established_on__lte": on})
+    ) & (Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on}))
+
+
 class Organization(models.Model):
     """A body of a community: its committee, party organization, subcommittees, groups…"""
 

@@ -26,7 +26,14 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Community, Membership, Organization, Person
+from committees.models import (
+    Community,
+    Membership,
+    Organization,
+    Person,
+    membership_active_q,
+    organization_active_q,
+)
 from portal.rules import (
     JurisdictionRule,
     ParamsForm,
@@ -125,18 +132,6 @@ PARTY_RANK = {
 }
 # A division filter of at most this many codes is done in SQL (indexed prefixes), else in Python.
 SQL_CODES_LIMIT = 100
-
-
-def membership_active_q(on: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}start_date__lte": on}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
-    )
-
-
-def organization_active_q(on: datetime.date, prefix: str = "") -> Q:
-    return (
-        Q(**{f"{prefix}established_on__isnull": True}) | Q(**{f"{prefix}established_on__lte": on})
-    ) & (Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on}))
 
 
 def committee_member_q(on: datetime.date) -> Q:

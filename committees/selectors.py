@@ -17,6 +17,7 @@ from committees.models import (
     Membership,
     Organization,
     Person,
+    membership_active_q,
 )
 from portal import access
 from portal.models import Role
@@ -174,45 +175,33 @@ def jurisdiction_cards(user) -> list[JurisdictionCard]:
 # --- organizations and people -----------------------------------------------------------
 
 
-def active_q(on: datetime.date, prefix: str = "") -> Q:
-    """Memberships active on a date (start on or before, not yet ended)."""
-    return Q(**{f"{prefix}start_date__lte": on}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
-    )
-
-
-def organization_active_q(on: datetime.date, prefix: str = "") -> Q:
-    return (
-        Q(**{f"{prefix}established_on__isnull": True}) | Q(**{f"{prefix}established_on__lte": on})
-    ) & (Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on}))
+def community_record(
+    user, code: str, queryset: QuerySet, pk: int, community_field: str = "community"
+):
+    """One record of a community inside the jurisdiction, or 404 — whatever the record is."""
+    community = community_for(user, code)
+    record = queryset.filter(**{community_field: community}, pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
 
 
 def person_for(user, code: str, pk: int) -> Person:
-    community = community_for(user, code)
-    person = Person.objects.filter(community=community, pk=pk).first()
-    if person is None:
-        raise Http404
-    return person
+    return community_record(user, code, Person.objects.all(), pk)
 
 
 def organization_for(user, code: str, pk: int) -> Organization:
-    community = community_for(user, code)
-    organization = Organization.objects.filter(community=community, pk=pk).first()
-    if organization is None:
-        raise Http404
-    return organization
+    return community_record(user, code, Organization.objects.all(), pk)
 
 
 def membership_for(user, code: str, pk: int) -> Membership:
-    community = community_for(user, code)
-    membership = (
-        Membership.objects.filter(organization__community=community, pk=pk)
-        .select_related("person", "organization")
-        .first()
+    return community_record(
+        user,
+        code,
+        Membership.objects.select_related("person", "organization"),
+        pk,
+        "organization__community",
     )
-    if membership is None:
-        raise Http404
-    return membership
 
 
 @dataclass
@@ -248,7 +237,7 @@ def people_overview(community: Community, on: datetime.date) -> PeopleOverview:
     """The organization chart of a community on a date, in three queries."""
     organizations = list(community.organizations.order_by("kind", "name"))
     memberships = list(
-        Membership.objects.filter(active_q(on), organization__community=community)
+        Membership.objects.filter(membership_active_q(on), organization__community=community)
         .select_related("person", "organization")
         .annotate(
             last_training=Max("person__trainings__date", filter=Q(person__trainings__date__lte=on))
@@ -314,7 +303,7 @@ def term_reminders(
     """Active memberships whose term ends within ``days`` (or has ended without a successor)."""
     qs = (
         Membership.objects.filter(
-            active_q(on),
+            membership_active_q(on),
             organization__community__code__startswith=prefix,
             term_ends_on__lte=on + datetime.timedelta(days=days),
         )
@@ -330,7 +319,9 @@ def training_overdue(
     """Committee members and full-time staff with no training in the last ``months`` months."""
     since = on - datetime.timedelta(days=round(months * 30.44))
     qs = (
-        Membership.objects.filter(active_q(on), organization__community__code__startswith=prefix)
+        Membership.objects.filter(
+            membership_active_q(on), organization__community__code__startswith=prefix
+        )
         .filter(
             Q(full_time=True)
             | Q(

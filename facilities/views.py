@@ -5,7 +5,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -56,10 +56,7 @@ def facility_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def facility_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    community = committee_selectors.community_for(request.user, code)
-    facility = Facility.objects.filter(community=community, pk=pk).first()
-    if facility is None:
-        raise Http404
+    facility = committee_selectors.community_record(request.user, code, Facility.objects.all(), pk)
     community = writable_community(request, code)
     form = FacilityForm(request.POST or None, instance=facility)
     return facility_edit_page(

@@ -102,10 +102,13 @@ def _record_page(
     if pk is None:
         instance = model() if model is StaffPay else model(community=community)
     else:
-        scope = {"person__community": community} if model is StaffPay else {"community": community}
-        instance = model.objects.filter(pk=pk, **scope).first()
-        if instance is None:
-            raise Http404
+        instance = committee_selectors.community_record(
+            request.user,
+            code,
+            model.objects.all(),
+            pk,
+            "person__community" if model is StaffPay else "community",
+        )
     community = writable_community(request, code)
     form = form_class(request.POST or None, instance=instance, **form_kwargs)
     target = "funding:tasks" if model is AssignedTask else "funding:ledger"

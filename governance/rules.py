@@ -21,8 +21,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Organization
-from committees.rules import StrictBooleanField, months_before, organization_active_q
+from committees.models import Organization, organization_active_q
+from committees.rules import StrictBooleanField, months_before
 from funding.models import Allocation
 from governance.models import Disclosure, Meeting
 from portal.rules import (

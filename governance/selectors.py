@@ -9,8 +9,13 @@ import datetime
 
 from django.db.models import QuerySet
 
-from committees.models import Community, Membership, Organization
-from committees.selectors import active_q, organization_active_q
+from committees.models import (
+    Community,
+    Membership,
+    Organization,
+    membership_active_q,
+    organization_active_q,
+)
 from governance.models import Disclosure, Resolution
 
 
@@ -34,7 +39,7 @@ def public_roster(community: Community, on: datetime.date) -> list[tuple[str, st
     kinds = [Organization.Kind.RESIDENTS_COMMITTEE, *Organization.PARTY_KINDS]
     rows = (
         Membership.objects.filter(
-            active_q(on), organization__community=community, organization__kind__in=kinds
+            membership_active_q(on), organization__community=community, organization__kind__in=kinds
         )
         .filter(organization_active_q(on, "organization__"))
         .values_list("organization__name", "position", "person__name")

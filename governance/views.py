@@ -23,11 +23,7 @@ governance_edit_page = partial(edit_page, tab="governance")
 
 
 def _meeting(request: HttpRequest, code: str, pk: int) -> Meeting:
-    community = committee_selectors.community_for(request.user, code)
-    meeting = Meeting.objects.filter(community=community, pk=pk).first()
-    if meeting is None:
-        raise Http404
-    return meeting
+    return committee_selectors.community_record(request.user, code, Meeting.objects.all(), pk)
 
 
 @login_required
@@ -105,12 +101,11 @@ def disclosures(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def disclosure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    community = committee_selectors.community_for(request.user, code)
     disclosure = None
     if pk:
-        disclosure = Disclosure.objects.filter(community=community, pk=pk).first()
-        if disclosure is None:
-            raise Http404
+        disclosure = committee_selectors.community_record(
+            request.user, code, Disclosure.objects.all(), pk
+        )
     community = writable_community(request, code)
     form = DisclosureForm(
         request.POST or None, instance=disclosure or Disclosure(community=community)
