@@ -1,0 +1,810 @@
+"""Synthetic but plausible records on top of real divisions, from a demo to the whole country.
+
+``generate(communities, seed=…, today=…)`` gives every community that has no organization yet a
+profile (if none was recorded), a committee, a party organization, subcommittees, groups and
+buildings with their leaders, full-time staff, training, a year and more of meetings,
+resolutions and disclosures, funds, spending and pay, tasks and rooms.
+
+Deterministic: each community draws from its own ``random.Random(f"{seed}-{code}")``, so the
+same seed and date give the same records whatever the batch size, the order of the run or the
+other communities in the database. Imperfect on purpose: each community has a "diligence"
+drawn once, and every lapse (a committee too small or too large, overdue training, a missing
+disclosure, a room too small, funds short of the floor…) is likelier where it is low, so that
+every standard has failing communities and the worst communities fail several at once.
+
+Fast: rows are plain tuples with ids assigned here, written per batch of communities with COPY
+on PostgreSQL (``portal.compliance.insert_rows``); no model instances, no signals, no history
+rows (generated data has no edit history).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, models, transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+import governance.models as governance_models
+from committees.models import Community, Membership, Organization, Person, Training
+from facilities.models import Facility
+from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
+from governance.models import Disclosure, FinanceLine, Meeting, Resolution
+from portal.compliance import insert_rows
+
+BATCH = 1000  # communities per transaction: bounded memory, and progress that survives a stop
+
+Kind = Organization.Kind
+Position = Membership.Position
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅琳建国志文海燕晓春雪婷丹辉鹏飞慧莉"
+MINORITIES = ("壮族", "回族", "满族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "侗族")
+# Provinces where many communities are home to a smaller ethnic group (N18-07b).
+MULTI_ETHNIC_PROVINCES = {"15", "45", "46", "52", "53", "54", "62", "63", "64", "65"}
+# Pearl River Delta cities: Guangdong's higher funding floor (GD-20b's band).
+PRD = ("4401", "4403", "4404", "4406", "4407", "4412", "4413", "4419", "4420")
+SUBKINDS = (
+    Organization.Subkind.MEDIATION,
+    Organization.Subkind.SECURITY,
+    Organization.Subkind.PUBLIC_HEALTH,
+    Organization.Subkind.PUBLIC_WELFARE,
+    Organization.Subkind.FAMILY_PLANNING,
+    Organization.Subkind.CULTURE_SPORTS,
+    Organization.Subkind.ELDERLY_WOMEN_CHILDREN,
+)
+EDUCATION = ("senior", "college", "college", "bachelor", "bachelor", "postgraduate")
+# Service rooms and their share of a community's service space.
+SERVICE_ROOMS = (
+    (Facility.Kind.SERVICE_STATION, "社区公共服务站", 0.34),
+    (Facility.Kind.CULTURE_SPORTS, "文体活动室", 0.22),
+    (Facility.Kind.HEALTH, "卫生计生服务室", 0.12),
+    (Facility.Kind.FAMILY_SERVICE, "家庭服务中心", 0.1),
+    (Facility.Kind.STABILITY, "综治信访维稳工作站", 0.06),
+    (Facility.Kind.ELDERLY_DAYCARE, "老年人日间照料中心", 0.1),
+    (Facility.Kind.LIBRARY, "社区图书室", 0.06),
+)
+TASKS = (
+    ("区卫健局", "健康宣传入户"),
+    ("区人社局", "就业信息采集"),
+    ("区城管局", "垃圾分类督导"),
+    ("区应急管理局", "安全隐患排查"),
+    ("区统计局", "经济普查入户登记"),
+    ("区市场监管局", "食品安全宣传"),
+)
+EXPENSES = (
+    ("office", "办公用品"),
+    ("activities", "社区活动"),
+    ("phone_printing", "宣传资料印刷"),
+    ("facility_upkeep", "活动室维修"),
+    ("staff_subsidies", "网格员补贴"),
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    default_scope: str  # code prefix ("" = every community in the database)
+    description: str
+
+
+SCALES = {
+    "demo": Scale("demo", "440402", "one district (香洲区 in the shipped Zhuhai slice)"),
+    "city": Scale("city", "4404", "one city (珠海市, 213 communities)"),
+    "national": Scale("national", "", "every community imported (124,650 in the national data)"),
+}
+
+
+class Table:
+    """Rows of one model being generated, with ids handed out here (needed before writing, so
+    that memberships can point at people and organizations written in the same COPY)."""
+
+    def __init__(self, model: type[models.Model], columns: tuple[str, ...]):
+        self.model, self.columns = model, ("id", *columns)
+        self.rows: list[tuple] = []
+        self.next_id = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        self.written = 0
+
+    def add(self, *values) -> int:
+        pk = self.next_id
+        self.next_id += 1
+        self.rows.append((pk, *values))
+        return pk
+
+    def flush(self) -> None:
+        insert_rows(self.model, self.columns, self.rows)
+        self.written += len(self.rows)
+        self.rows = []
+
+    def fix_sequence(self) -> None:
+        """After explicit ids, the next id Django asks PostgreSQL for must follow them."""
+        if connection.vendor != "postgresql" or not self.written:
+            return
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)}))",
+                [table],
+            )
+
+
+def tables() -> dict[str, Table]:
+    return {
+        "organization": Table(
+            Organization,
+            (
+                "community_id",
+                "kind",
+                "subkind",
+                "name",
+                "party_member_count",
+                "established_on",
+                "dissolved_on",
+                "note",
+            ),
+        ),
+        "person": Table(
+            Person,
+            (
+                "community_id",
+                "name",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "political_status",
+                "education",
+                "phone",
+                "lives_in_community",
+                "registered_in_community",
+                "id_number",
+                "note",
+            ),
+        ),
+        "membership": Table(
+            Membership,
+            (
+                "person_id",
+                "organization_id",
+                "position",
+                "start_date",
+                "end_date",
+                "end_reason",
+                "term_ends_on",
+                "full_time",
+                "source",
+            ),
+        ),
+        "training": Table(Training, ("person_id", "date", "course", "hours", "organizer")),
+        "meeting": Table(
+            Meeting,
+            (
+                "community_id",
+                "kind",
+                "title",
+                "date",
+                "held",
+                "place",
+                "convened_by",
+                "entitled",
+                "attended",
+                "agenda",
+                "minutes",
+            ),
+        ),
+        "resolution": Table(
+            Resolution,
+            (
+                "meeting_id",
+                "title",
+                "text",
+                "present",
+                "votes_for",
+                "votes_against",
+                "abstentions",
+                "passed",
+                "rule",
+                "published",
+            ),
+        ),
+        "disclosure": Table(
+            Disclosure,
+            (
+                "community_id",
+                "category",
+                "title",
+                "content",
+                "period_start",
+                "period_end",
+                "published_on",
+                "displayed_until",
+                "channel",
+            ),
+        ),
+        "finance_line": Table(FinanceLine, ("disclosure_id", "direction", "item", "amount")),
+        "allocation": Table(
+            Allocation, ("community_id", "year", "source", "amount", "received_on", "note")
+        ),
+        "expenditure": Table(
+            Expenditure,
+            ("community_id", "year", "date", "category", "amount", "description", "approved_by"),
+        ),
+        "staff_pay": Table(StaffPay, ("person_id", "year", "annual_pay")),
+        "task": Table(
+            AssignedTask,
+            (
+                "community_id",
+                "department",
+                "title",
+                "legal_basis",
+                "assigned_on",
+                "in_task_list",
+                "approved_by",
+                "approved_on",
+                "funding",
+                "ended_on",
+            ),
+        ),
+        "facility": Table(
+            Facility,
+            (
+                "community_id",
+                "kind",
+                "name",
+                "indoor",
+                "area_m2",
+                "tenure",
+                "annual_rent",
+                "address",
+                "in_use_since",
+                "retired_on",
+                "handed_over_on",
+                "shared_use",
+                "note",
+            ),
+        ),
+    }
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
+
+
+def months_ago(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` before the month of ``day``."""
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def yuan(value: float) -> Decimal:
+    return Decimal(int(value) if value >= 1 else 1)
+
+
+def short_name(community_name: str) -> str:
+    for suffix in ("社区居民委员会", "社区居委会", "居民委员会", "居委会"):
+        if community_name.endswith(suffix):
+            return community_name[: -len(suffix)] + "社区"
+    return community_name
+
+
+def average_wage(province: str) -> Decimal:
+    """A plausible provincial average wage (yuan a year), fixed per province."""
+    rng = random.Random(f"wage-{province}")
+    return Decimal(rng.randint(70, 135) * 1000)
+
+
+# --- one community ----------------------------------------------------------------------------
+
+
+def profile(rng: random.Random, code: str, today: datetime.date) -> dict:
+    """Households from under 100 to over 9,000, as in the source documents."""
+    r = rng.random()
+    if r < 0.015:
+        households = rng.randint(40, 99)
+    elif r < 0.03:
+        households = rng.randint(9001, 12000)
+    else:
+        households = int(clamp(rng.lognormvariate(7.5, 0.55), 100, 9000))
+    kind = rng.choices(list(Community.Kind), weights=[70, 15, 5, 10])[0]
+    values = {
+        "households": households,
+        "population": int(households * rng.uniform(2.3, 3.2)),
+        "kind": kind,
+        "established_on": datetime.date(rng.randint(1985, 2020), rng.randint(1, 12), 1),
+        "multi_ethnic": rng.random() < (0.3 if code[:2] in MULTI_ETHNIC_PROVINCES else 0.03),
+        "occupancy_rate": None,
+        "residents_moved_in_on": None,
+        "estate_floor_area_m2": None,
+    }
+    if kind == Community.Kind.NEW_RESIDENTIAL:
+        moved_in = today - datetime.timedelta(days=rng.randint(200, 3000))
+        values.update(
+            established_on=moved_in + datetime.timedelta(days=rng.randint(30, 400)),
+            occupancy_rate=Decimal(rng.randint(30, 98)) / 100,
+            residents_moved_in_on=moved_in,
+            estate_floor_area_m2=Decimal(int(households * rng.uniform(80, 130))),
+        )
+        if values["established_on"] > today:
+            values["established_on"] = today - datetime.timedelta(days=30)
+    return values
+
+
+class Builder:
+    """Adds the rows of one community to the tables, drawing from the community's own RNG."""
+
+    def __init__(self, t: dict[str, Table], today: datetime.date):
+        self.t, self.today = t, today
+
+    def person(self, rng, community_id, *, female: float, minority: float, party: float) -> int:
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        return self.t["person"].add(
+            community_id,
+            name,
+            "female" if rng.random() < female else "male",
+            datetime.date(rng.randint(1962, 1998), rng.randint(1, 12), rng.randint(1, 28)),
+            rng.choice(MINORITIES) if rng.random() < minority else "汉族",
+            "party_member" if rng.random() < party else "masses",
+            rng.choice(EDUCATION),
+            f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+            rng.random() < 0.7,
+            rng.random() < 0.45,
+            "",
+            "",
+        )
+
+    def membership(self, person, org, position, start, *, term=None, full_time=False, source):
+        self.t["membership"].add(
+            person, org, position, start, None, "", term, full_time, source
+        )
+
+    def train(self, rng, person: int, overdue: float) -> None:
+        """The latest training within a year, or (with ``overdue``) long ago or never."""
+        r = rng.random()
+        if r < overdue * 0.4:
+            return  # never trained
+        if r < overdue:
+            days = rng.randint(800, 1500)
+        else:
+            days = rng.randint(10, 330)
+        self.t["training"].add(
+            person,
+            self.today - datetime.timedelta(days=days),
+            rng.choice(("社区工作业务培训", "居务公开专题培训", "基层治理能力提升班")),
+            Decimal(rng.choice((4, 8, 16, 24))),
+            rng.choice(("区民政局", "街道办事处", "市民政局")),
+        )
+        if rng.random() < 0.3:  # an older course too: the register has history
+            self.t["training"].add(
+                person,
+                self.today - datetime.timedelta(days=days + rng.randint(200, 700)),
+                "社区工作者岗前培训",
+                Decimal(16),
+                "区民政局",
+            )
+
+    def community(self, community_id: int, code: str, name: str, values: dict, seed) -> None:
+        t, today = self.t, self.today
+        rng = random.Random(f"{seed}-{code}")
+        rng.random()  # the profile drew from its own stream; keep this one independent of it
+        diligence = rng.random()
+        lax = (1 - diligence) ** 2  # 0 for the best communities, 1 for the worst
+        households = values["households"] or 1000
+        kind = values["kind"]
+        short = short_name(name)
+        org = t["organization"]
+
+        # -- organizations and people ---------------------------------------------------------
+        no_committee = kind == Community.Kind.NEW_RESIDENTIAL and rng.random() < 0.2
+        # The 2026 general election: most communities held theirs in spring, some are overdue.
+        if rng.random() < 0.12 + 0.1 * lax:
+            term_start = datetime.date(2021, rng.randint(3, 6), rng.randint(1, 28))
+        else:
+            term_start = datetime.date(today.year, rng.randint(3, 6), rng.randint(1, 28))
+        if term_start > today:
+            term_start = datetime.date(today.year - 1, term_start.month, term_start.day)
+        term_ends = term_start.replace(year=term_start.year + 5)
+        female = 0.05 if rng.random() < 0.08 + 0.1 * lax else 0.55
+        minority = 0.25 if values["multi_ethnic"] else 0.02
+        overdue = 0.005 + 0.1 * lax
+        committee_people: list[int] = []
+        full_time_committee: list[int] = []
+        if not no_committee:
+            committee = org.add(
+                community_id, Kind.RESIDENTS_COMMITTEE, "", name, None, values["established_on"],
+                None, "",
+            )
+            members = int(clamp(round(rng.gauss(7, 1.55)), 3, 11))
+            for i in range(members):
+                person = self.person(rng, community_id, female=female, minority=minority, party=0.7)
+                committee_people.append(person)
+                position = (
+                    Position.DIRECTOR if i == 0 else Position.DEPUTY_DIRECTOR if i <= 2
+                    else Position.MEMBER
+                )
+                full_time = i <= 2 or rng.random() < 0.5
+                if full_time:
+                    full_time_committee.append(person)
+                self.membership(
+                    person, committee, position, term_start, term=term_ends, full_time=full_time,
+                    source=Membership.Source.ELECTED,
+                )
+                self.train(rng, person, overdue)
+
+        # The party organization: its kind follows its members (BY-02), mostly.
+        party_members = max(3, int(households * rng.uniform(0.015, 0.06)))
+        party_kind = (
+            Kind.PARTY_COMMITTEE if party_members > 150
+            else Kind.PARTY_GENERAL_BRANCH if party_members > 50
+            else Kind.PARTY_BRANCH
+        )
+        if rng.random() < 0.05 + 0.1 * lax:
+            party_kind = rng.choice([k for k in Organization.PARTY_KINDS if k != party_kind])
+        party = org.add(
+            community_id, party_kind, "", short + "党组织", party_members, None, None, ""
+        )
+        size = {Kind.PARTY_BRANCH: (3, 5), Kind.PARTY_GENERAL_BRANCH: (5, 7)}.get(
+            party_kind, (5, 9)
+        )
+        party_size = rng.randint(*size)
+        if party_kind == Kind.PARTY_COMMITTEE and rng.random() < 0.15 + 0.2 * lax:
+            party_size = rng.choice((3, 4, 10, 11))  # SD-08's 5–9
+        for i in range(party_size):
+            # Cross-appointment (交叉任职): the director is often also the secretary.
+            if i < len(committee_people) and rng.random() < (0.7 if i == 0 else 0.4):
+                person = committee_people[i]
+            else:
+                person = self.person(rng, community_id, female=0.45, minority=minority, party=1)
+            position = (
+                Position.SECRETARY if i == 0 else Position.DEPUTY_SECRETARY if i == 1
+                else Position.MEMBER
+            )
+            self.membership(
+                person, party, position, term_start, term=term_ends,
+                source=Membership.Source.ELECTED,
+            )
+
+        for subkind in SUBKINDS:
+            base = 0.99 if subkind in SUBKINDS[:3] else 0.975
+            if rng.random() < base - 0.12 * lax:
+                org.add(
+                    community_id, Kind.SUBCOMMITTEE, subkind,
+                    str(Organization.Subkind(subkind).label), None, None, None, "",
+                )
+        hall = rng.random() < (0.75 if code.startswith("37") else 0.1)
+        station = None
+        if rng.random() < 0.96 - 0.15 * lax:
+            station = org.add(
+                community_id, Kind.SERVICE_HALL if hall else Kind.SERVICE_STATION, "",
+                short + ("一站式服务大厅" if hall else "公共服务站"), None, None, None, "",
+            )
+        # The bodies of the 2025 law, set up with (or before) the 2026 election.
+        for body, label, share in (
+            (Kind.ELECTION_COMMITTEE, "居民选举委员会", 0.97),
+            (Kind.REPRESENTATIVES_ASSEMBLY, "居民代表会议", 0.98),
+            (Kind.SUPERVISION_COMMITTEE, "居务监督委员会", 0.97),
+        ):
+            if rng.random() < share - 0.15 * lax:
+                org.add(
+                    community_id, body, "", short + label, None,
+                    term_start - datetime.timedelta(days=60), None, "",
+                )
+        groups = int(clamp(households // 400, 1, 6))
+        buildings = rng.randint(1, 4)
+        # A share have no group leaders, or no building leaders, on record (GD-03).
+        leaderless = None
+        if rng.random() < 0.03 + 0.1 * lax:
+            leaderless = rng.choice((Kind.RESIDENTS_GROUP, Kind.BUILDING))
+        for kind_, label, count, position in (
+            (Kind.RESIDENTS_GROUP, "第%d居民小组", groups, Position.GROUP_LEADER),
+            (Kind.BUILDING, "%d号楼", buildings, Position.BUILDING_LEADER),
+        ):
+            for number in range(1, count + 1):
+                group = org.add(community_id, kind_, "", label % number, None, None, None, "")
+                if kind_ == leaderless:
+                    continue
+                leader = self.person(rng, community_id, female=0.5, minority=minority, party=0.4)
+                self.membership(
+                    leader, group, position, term_start, source=Membership.Source.ELECTED
+                )
+
+        # Full-time staff: about one per 300 households (GD-10a), often fewer.
+        needed = math.ceil(households / 300)
+        staff = max(1, round(needed * rng.lognormvariate(0.12 - 0.25 * lax, 0.22)))
+        staff_people = []
+        host = station or party
+        for _i in range(max(0, staff - len(full_time_committee))):
+            person = self.person(rng, community_id, female=0.65, minority=minority, party=0.5)
+            staff_people.append(person)
+            self.membership(
+                person, host, Position.STAFF,
+                today - datetime.timedelta(days=rng.randint(60, 3000)),
+                full_time=True, source=Membership.Source.RECRUITED,
+            )
+            self.train(rng, person, overdue)
+        # Pay of the full-time people: around the provincial average wage (GD-20a).
+        level = rng.gauss(1.12 - 0.12 * lax, 0.08)
+        wage = float(average_wage(code[:2]))
+        paid = full_time_committee + staff_people
+        if rng.random() > 0.03:
+            for person in paid:
+                t["staff_pay"].add(person, today.year, yuan(wage * level * rng.uniform(0.97, 1.1)))
+                if rng.random() < 0.3:
+                    t["staff_pay"].add(person, today.year - 1, yuan(wage * level * 0.95))
+
+        # -- meetings and resolutions ----------------------------------------------------------
+        meeting = t["meeting"]
+        place = short + "议事厅"
+        skip = 0.02 + 0.3 * lax
+        for back in range(13, 0, -1):  # the council, monthly (BY-04)
+            first = months_ago(today, back)
+            if rng.random() < skip:
+                continue
+            meeting.add(
+                community_id, Meeting.Kind.COUNCIL, f"{first.month}月居民议事协调会",
+                first + datetime.timedelta(days=rng.randint(4, 24)), True, place, "居委会主任",
+                11, rng.randint(6, 11), "社区月度议事", "",
+            )
+        for back in (10, 4):  # residents' representatives twice a year (N18-09)
+            day = months_ago(today, back) + datetime.timedelta(days=rng.randint(0, 25))
+            entitled = rng.randint(35, 90)
+            if rng.random() < 0.03 + 0.08 * lax:
+                attended = rng.randint(entitled // 4, entitled // 2)  # no quorum
+            else:
+                attended = rng.randint(entitled // 2 + 1, entitled)
+            held = meeting.add(
+                community_id, Meeting.Kind.REPRESENTATIVES, "居民代表会议", day, True, place,
+                "居委会", entitled, attended, "社区公共事务", "",
+            )
+            votes = rng.randint(attended // 2 + 1, attended)
+            passed = True
+            if rng.random() < 0.02 + 0.04 * lax:
+                votes = rng.randint(attended // 4, attended // 2)  # recorded as passed anyway
+            t["resolution"].add(
+                held, rng.choice(("同意小区加装电梯方案", "同意社区公益项目安排", "通过居民公约修订")),
+                "", attended, votes, attended - votes, 0, passed,
+                "赞成票超过到会人数的 1/2(N18-09)", rng.random() < 0.85,
+            )
+        if rng.random() < 0.93 - 0.25 * lax:  # a democratic appraisal (N25-bodies)
+            day = months_ago(today, rng.randint(1, 10)) + datetime.timedelta(days=10)
+            meeting.add(
+                community_id, Meeting.Kind.APPRAISAL, "民主评议会", day, True, place, "居务监督委员会",
+                60, rng.randint(35, 60), "民主评议居委会成员", "",
+            )
+        for back in (11, 5):
+            meeting.add(
+                community_id, Meeting.Kind.PARTY_ASSEMBLY, "党员大会",
+                months_ago(today, back) + datetime.timedelta(days=rng.randint(0, 25)), True, place,
+                "党组织书记", party_members, rng.randint(party_members // 2 + 1, party_members),
+                "学习与组织生活", "",
+            )
+
+        # -- disclosures: each category once a quarter (GD-09's 92 days) ------------------------
+        stops = {c: rng.random() < 0.03 + 0.15 * lax for c in ("party", "residents", "finance")}
+        start_q = months_ago(today, (today.month - 1) % 3)  # first day of this quarter
+        for back in range(5, 0, -1):
+            q_start = months_ago(start_q, 3 * back)
+            q_end = months_ago(start_q, 3 * back - 3) - datetime.timedelta(days=1)
+            for category, title in (
+                ("party", "党务公开"), ("residents", "居务公开"), ("finance", "财务收支公开"),
+            ):
+                if stops[category] and back <= 2:
+                    continue  # stopped publishing for the last two quarters
+                if rng.random() < 0.01:
+                    continue
+                published = q_end + datetime.timedelta(days=rng.randint(3, 20))
+                if published > today:
+                    continue
+                disclosure = t["disclosure"].add(
+                    community_id, category, f"{q_start.year}年第{(q_start.month + 2) // 3}季度{title}",
+                    f"{short}{title}事项,请居民监督。", q_start, q_end, published,
+                    published + datetime.timedelta(days=30), "board",
+                )
+                if category == "finance":
+                    income = yuan(households * rng.uniform(5, 25))
+                    t["finance_line"].add(disclosure, "income", "上级拨付工作经费", income)
+                    t["finance_line"].add(
+                        disclosure, "spending", "办公及活动支出", yuan(float(income) * 0.8)
+                    )
+
+        # -- funds: around the floor that applies here ------------------------------------------
+        rate = (
+            60 if code.startswith(PRD) else 30 if code.startswith("44")
+            else 20 if code.startswith("37") else 10 if code.startswith("42") else 25
+        )
+        for year in (today.year - 1, today.year):
+            if year == today.year and rng.random() < 0.04 + 0.1 * lax:
+                continue  # nothing recorded yet this year
+            total = households * rate * rng.lognormvariate(0.18 - 0.2 * lax, 0.22)
+            for source, share, month in (
+                ("district_finance", 0.6, 2), ("street_finance", 0.4, 7),
+            ):
+                received = datetime.date(year, month, rng.randint(1, 28))
+                if received <= today:
+                    t["allocation"].add(
+                        community_id, year, source, yuan(total * share), received, ""
+                    )
+            if rng.random() < 0.04:
+                t["allocation"].add(
+                    community_id, year, "fundraising", yuan(rng.randint(5, 50) * 1000),
+                    datetime.date(year, 5, 20), "公益项目募集",
+                )
+        for back in range(12, 0, -1):
+            first = months_ago(today, back)
+            category, description = EXPENSES[rng.randrange(len(EXPENSES))]
+            t["expenditure"].add(
+                community_id, first.year, first + datetime.timedelta(days=14), category,
+                yuan(rng.uniform(300, 6000)), description, "居委会主任",
+            )
+        for _i in range(rng.choice((0, 0, 1, 1, 2, 3))):
+            department, title = TASKS[rng.randrange(len(TASKS))]
+            approved = rng.random() < 0.8 - 0.4 * lax
+            assigned = months_ago(today, rng.randint(1, 10))
+            t["task"].add(
+                community_id, department, title, "", assigned,
+                rng.random() < 0.5, "街道办事处" if approved else "",
+                assigned if approved else None,
+                yuan(rng.randint(2, 20) * 1000) if rng.random() < 0.88 - 0.35 * lax else None, None,
+            )
+
+        # -- rooms: about 30 m² of service space per 100 households (P14), sometimes less -------
+        facility = t["facility"]
+        service = households * 0.32 * rng.lognormvariate(0.1 - 0.35 * lax, 0.3)
+        since = datetime.date(rng.randint(2005, 2022), rng.randint(1, 12), 1)
+
+        def room(kind_, label, indoor, area, tenure=None):
+            tenure = tenure or rng.choice(("owned", "owned", "allocated", "rented", "borrowed"))
+            facility.add(
+                community_id, kind_, label, indoor, Decimal(max(10, int(area))), tenure,
+                yuan(rng.randint(20, 120) * 1000) if tenure == "rented" else None, "", since,
+                None, None, rng.random() < 0.3, "",
+            )
+
+        room(Facility.Kind.OFFICE, "社区办公室", True, rng.uniform(60, 200))
+        for kind_, label, share in SERVICE_ROOMS:
+            if rng.random() < 0.985 - 0.15 * lax:
+                room(kind_, label, True, service * share)
+        if rng.random() < 0.98 - 0.15 * lax:
+            room(
+                Facility.Kind.SQUARE_PARK, "社区小广场", False,
+                households * 0.33 * rng.lognormvariate(0.3 - 0.4 * lax, 0.3),
+            )
+        if kind == Community.Kind.NEW_RESIDENTIAL:
+            moved_in = values["residents_moved_in_on"] or today
+            facility.add(
+                community_id, Facility.Kind.OFFICE, "开发商移交社区用房", True,
+                Decimal(rng.randint(150, 400)), "developer_free", None, "", moved_in, None,
+                moved_in + datetime.timedelta(days=rng.choice((10, 20, 25, 45, 90))), False, "",
+            )
+            estate = float(values["estate_floor_area_m2"] or households * 100)
+            room(
+                Facility.Kind.PROPERTY_SERVICE, "物业服务用房", True,
+                max(60, estate * 0.003 * rng.lognormvariate(0.05, 0.3)),
+            )
+        self.elections(rng, community_id, term_start)
+
+    def elections(self, rng: random.Random, community_id: int, term_start: datetime.date) -> None:
+        """EXTENSION POINT — elections. ``governance.models.Election`` is being added on another
+        branch; once it is merged, generate here at least one election per community (the
+        ``term_start`` above is the date of the latest one), add its table to ``tables()``,
+        and give a share of them a short voter-list lead, a low turnout or no competition so
+        that the election standards have failures too."""
+        if not hasattr(governance_models, "Election"):
+            return
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "households",
+    "population",
+    "kind",
+    "established_on",
+    "multi_ethnic",
+    "occupancy_rate",
+    "residents_moved_in_on",
+    "estate_floor_area_m2",
+)
+
+
+def update_profiles(rows: list[tuple]) -> None:
+    """Set the profile of many communities: ``rows`` are ``(id, *PROFILE_FIELDS, updated_at)``."""
+    if not rows:
+        return
+    fields = [Community._meta.get_field(f) for f in (*PROFILE_FIELDS, "updated_at")]
+    quote = connection.ops.quote_name
+    table = quote(Community._meta.db_table)
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    if connection.vendor != "postgresql":  # SQLite stores aware datetimes as naive UTC text
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(*row[:-1], adapt(row[-1])) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",
+            [(*row[1:], row[0]) for row in rows],
+        )
+
+
+def wage_benchmarks(codes: Iterable[str], today: datetime.date) -> int:
+    """A provincial average wage for last year and this one, where none is recorded."""
+    provinces = sorted({code[:2] for code in codes})
+    existing = set(
+        WageBenchmark.objects.filter(
+            code__in=provinces, kind=WageBenchmark.Kind.AVERAGE_WAGE
+        ).values_list("code", "year")
+    )
+    new = [
+        WageBenchmark(
+            code=province,
+            year=year,
+            kind=WageBenchmark.Kind.AVERAGE_WAGE,
+            annual_amount=average_wage(province) * (Decimal("0.95") if year < today.year else 1),
+            source="演示数据(生成)",
+        )
+        for province in provinces
+        for year in (today.year - 1, today.year)
+        if (province, year) not in existing
+    ]
+    WageBenchmark.objects.bulk_create(new)
+    return len(new)
+
+
+def generate(
+    communities: QuerySet[Community],
+    *,
+    seed: int = 1,
+    today: datetime.date | None = None,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> Counter:
+    """Generate records for the communities that have no organization yet. Returns rows per
+    table. Communities with a recorded profile keep it; the others get one."""
+    today = today or timezone.localdate()
+    ids = list(communities.order_by("code").values_list("id", flat=True))
+    counts: Counter = Counter()
+    with transaction.atomic():
+        counts["wage_benchmark"] = wage_benchmarks(communities.values_list("code", flat=True), today)
+    t = tables()
+    builder = Builder(t, today)
+    now = timezone.now()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        with transaction.atomic():
+            done = set(
+                Organization.objects.filter(community_id__in=chunk)
+                .values_list("community_id", flat=True)
+                .distinct()
+            )
+            rows = Community.objects.filter(id__in=chunk).order_by("code")
+            profiles = []
+            for community in rows.values("id", "code", "name", *PROFILE_FIELDS):
+                if community["id"] in done:
+                    continue
+                values = {f: community[f] for f in PROFILE_FIELDS}
+                if community["households"] is None:
+                    values = profile(random.Random(f"{seed}-profile-{community['code']}"),
+                                     community["code"], today)
+                    profiles.append(
+                        (community["id"], *(values[f] for f in PROFILE_FIELDS), now)
+                    )
+                builder.community(community["id"], community["code"], community["name"], values,
+                                  seed)
+                counts["community"] += 1
+            update_profiles(profiles)
+            counts["profile"] += len(profiles)
+            for name, table in t.items():
+                counts[name] += len(table.rows)
+                table.flush()
+        if progress:
+            progress(len(chunk))
+    for table in t.values():
+        table.fix_sequence()
+    return counts
