@@ -50,6 +50,7 @@ from portal.rules import (
     not_applicable,
     register,
     register_missing,
+    shared_measure,
 )
 
 register_missing("community.households", _("常住户数"), "committees:community_edit")
@@ -170,6 +171,7 @@ def people_band(low: int | None, high: int | None) -> str:
     return gettext("≤ %(n)s 人") % {"n": high}
 
 
+@shared_measure
 def committee_ids(communities: QuerySet, as_of: datetime.date) -> set[int]:
     """Communities with an active residents' committee (one query)."""
     return set(
@@ -184,6 +186,7 @@ def committee_ids(communities: QuerySet, as_of: datetime.date) -> set[int]:
     )
 
 
+@shared_measure
 def committee_counts(
     communities: QuerySet, as_of: datetime.date
 ) -> dict[int, tuple[int, int, int]]:
@@ -219,6 +222,7 @@ def committee_counts(
     return {r["community_id"]: (r["members"], r["women"], r["members"] - r["han"]) for r in rows}
 
 
+@shared_measure
 def staff_counts(communities: QuerySet, as_of: datetime.date) -> dict[int, int]:
     """Full-time staff: distinct people with an active full-time membership (one query)."""
     rows = (
@@ -232,6 +236,7 @@ def staff_counts(communities: QuerySet, as_of: datetime.date) -> dict[int, int]:
     return {r["organization__community_id"]: r["n"] for r in rows}
 
 
+@shared_measure
 def active_organizations(
     communities: QuerySet, as_of: datetime.date, *, leaders: bool = False
 ) -> dict[int, list[tuple]]:
@@ -263,6 +268,7 @@ def active_organizations(
     return found
 
 
+@shared_measure
 def party_organizations(
     communities: QuerySet, as_of: datetime.date
 ) -> dict[int, tuple[str, int | None, int]]:

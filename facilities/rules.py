@@ -40,6 +40,7 @@ from portal.rules import (
     not_applicable,
     register,
     register_missing,
+    shared_measure,
 )
 
 register_missing("facilities.rooms", _("设施用房"), "facilities:list")
@@ -140,6 +141,7 @@ def area_of(areas: Areas, measure: str) -> Decimal:
     return getattr(areas, measure)
 
 
+@shared_measure
 def facility_areas(communities: QuerySet, as_of: datetime.date) -> dict[int, Areas]:
     """``{community_id: Areas}`` for communities with at least one facility in use (one query)."""
     community_space = ~Q(kind__in=NOT_COMMUNITY_SPACE)

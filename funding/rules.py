@@ -37,6 +37,7 @@ from portal.rules import (
     not_applicable,
     register,
     register_missing,
+    shared_measure,
 )
 
 register_missing("funding.allocations", _("经费拨付"), "funding:ledger")
@@ -68,6 +69,7 @@ def fmt_money(amount: Decimal) -> str:
     return f"¥{Decimal(amount):,.2f}"
 
 
+@shared_measure
 def year_funds(communities: QuerySet, year: int) -> dict[int, tuple[Decimal, Decimal]]:
     """``{community_id: (work funds, excluded funds)}`` of a year, for the communities with at
     least one allocation recorded for it (one query). A community with only fundraising recorded

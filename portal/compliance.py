@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committees.models import Community
+from portal import rollups
 from portal.models import (
     Finding,
     JurisdictionFinding,
@@ -35,7 +36,14 @@ from portal.models import (
     Status,
     is_code,
 )
-from portal.rules import INFO_RULE, JurisdictionRule, Rule, Verdict, registry
+from portal.rules import (
+    INFO_RULE,
+    JurisdictionRule,
+    Rule,
+    Verdict,
+    registry,
+    sharing_measures,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -263,16 +271,17 @@ def judge_communities(
     }
     keys = {c.standard.rule_key for cands in per_community.values() for c in cands}
     facts: dict[str, dict[int, object] | None] = {}
-    for key in sorted(keys):
-        try:
-            # A savepoint: on PostgreSQL a failed query would otherwise abort the whole
-            # transaction, and with it every other rule's findings.
-            with transaction.atomic():
-                facts[key] = registry.get(key).measure(communities, as_of)
-        except Exception:
-            # One broken rule must not stop the others: its standards are skipped and logged.
-            logger.exception("rule %s failed to measure", key)
-            facts[key] = None
+    with sharing_measures():
+        for key in sorted(keys):
+            try:
+                # A savepoint: on PostgreSQL a failed query would otherwise abort the whole
+                # transaction, and with it every other rule's findings.
+                with transaction.atomic():
+                    facts[key] = registry.get(key).measure(communities, as_of)
+            except Exception:
+                # One broken rule must not stop the others: its standards are skipped and logged.
+                logger.exception("rule %s failed to measure", key)
+                facts[key] = None
     # Judges are pure, so one verdict per (standard, value) serves every community with that
     # value: at national scale most values repeat, and building the texts is the slow part.
     memo: dict[tuple[int, object], Verdict] = {}
@@ -322,7 +331,17 @@ def evaluate_communities(
     already has findings for a later date. Returns the number of findings written.
     """
     with translation.override(settings.LANGUAGE_CODE):  # stored texts are shared by all users
+        without_jit()
         return _evaluate_communities(communities, as_of, progress, batch)
+
+
+def without_jit() -> None:
+    """PostgreSQL's JIT compiles each large aggregate of a measure for up to a second, often
+    longer than the query then runs: not worth it for these one-off queries. For the rest of
+    the transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 def _evaluate_communities(communities, as_of, progress, batch) -> int:
@@ -369,6 +388,9 @@ def _evaluate_communities(communities, as_of, progress, batch) -> int:
         written += len(rows)
         if progress:
             progress(len(code_of))
+    if codes:
+        # The dashboards read roll-ups, not findings: recount those these communities changed.
+        rollups.refresh(rollups.division_prefix(codes))
     return written
 
 
@@ -441,6 +463,7 @@ def evaluate_jurisdictions(
     wanted = set(codes) if codes is not None else None
     written = 0
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        without_jit()
         for length in DIVISION_LENGTHS:
             if length < len(prefix):
                 continue

@@ -43,9 +43,14 @@ BATCH = 1000  # communities per transaction: bounded memory, and progress that s
 Kind = Organization.Kind
 Position = Membership.Position
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程苏魏吕丁任沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
+    "于杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅琳建国志文海燕晓春雪婷丹辉鹏飞慧莉"
-MINORITIES = ("壮族", "回族", "满族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "侗族")
+MINORITIES = (
+    "壮族", "回族", "满族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "侗族"
+)
 # Provinces where many communities are home to a smaller ethnic group (N18-07b).
 MULTI_ETHNIC_PROVINCES = {"15", "45", "46", "52", "53", "54", "62", "63", "64", "65"}
 # Pearl River Delta cities: Guangdong's higher funding floor (GD-20b's band).
@@ -78,6 +83,7 @@ TASKS = (
     ("区统计局", "经济普查入户登记"),
     ("区市场监管局", "食品安全宣传"),
 )
+RESOLUTIONS = ("同意小区加装电梯方案", "同意社区公益项目安排", "通过居民公约修订")
 EXPENSES = (
     ("office", "办公用品"),
     ("activities", "社区活动"),
@@ -371,10 +377,7 @@ class Builder:
         r = rng.random()
         if r < overdue * 0.4:
             return  # never trained
-        if r < overdue:
-            days = rng.randint(800, 1500)
-        else:
-            days = rng.randint(10, 330)
+        days = rng.randint(800, 1500) if r < overdue else rng.randint(10, 330)
         self.t["training"].add(
             person,
             self.today - datetime.timedelta(days=days),
@@ -569,15 +572,15 @@ class Builder:
             if rng.random() < 0.02 + 0.04 * lax:
                 votes = rng.randint(attended // 4, attended // 2)  # recorded as passed anyway
             t["resolution"].add(
-                held, rng.choice(("同意小区加装电梯方案", "同意社区公益项目安排", "通过居民公约修订")),
+                held, rng.choice(RESOLUTIONS),
                 "", attended, votes, attended - votes, 0, passed,
                 "赞成票超过到会人数的 1/2(N18-09)", rng.random() < 0.85,
             )
         if rng.random() < 0.93 - 0.25 * lax:  # a democratic appraisal (N25-bodies)
             day = months_ago(today, rng.randint(1, 10)) + datetime.timedelta(days=10)
             meeting.add(
-                community_id, Meeting.Kind.APPRAISAL, "民主评议会", day, True, place, "居务监督委员会",
-                60, rng.randint(35, 60), "民主评议居委会成员", "",
+                community_id, Meeting.Kind.APPRAISAL, "民主评议会", day, True, place,
+                "居务监督委员会", 60, rng.randint(35, 60), "民主评议居委会成员", "",
             )
         for back in (11, 5):
             meeting.add(
@@ -604,7 +607,8 @@ class Builder:
                 if published > today:
                     continue
                 disclosure = t["disclosure"].add(
-                    community_id, category, f"{q_start.year}年第{(q_start.month + 2) // 3}季度{title}",
+                    community_id, category,
+                    f"{q_start.year}年第{(q_start.month + 2) // 3}季度{title}",
                     f"{short}{title}事项,请居民监督。", q_start, q_end, published,
                     published + datetime.timedelta(days=30), "board",
                 )
@@ -771,7 +775,8 @@ def generate(
     ids = list(communities.order_by("code").values_list("id", flat=True))
     counts: Counter = Counter()
     with transaction.atomic():
-        counts["wage_benchmark"] = wage_benchmarks(communities.values_list("code", flat=True), today)
+        codes = communities.values_list("code", flat=True)
+        counts["wage_benchmark"] = wage_benchmarks(codes, today)
     t = tables()
     builder = Builder(t, today)
     now = timezone.now()

@@ -38,3 +38,29 @@ class StripNulQueryMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+class QueryCountMiddleware:
+    """Report the number of database queries of each request in an ``X-Query-Count`` header.
+
+    For the benchmark (scripts/bench) only: enabled by PORTAL_COUNT_QUERIES=1, first in the
+    stack so that the session and user lookups are counted too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.db import connection
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response

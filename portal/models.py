@@ -346,3 +346,59 @@ class JurisdictionFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.standard_id} {self.as_of} {self.status}"
+
+
+class Rollup(models.Model):
+    """Current findings counted per division and standard (and per community, all standards
+    together), kept up to date by the evaluation: a dashboard reads a few of these rows instead
+    of counting findings, whose number grows with the country (portal/rollups.py)."""
+
+    # "" is the whole country; 2 to 9 digits a division; 12 a community (total row only).
+    code = models.CharField(_("区划代码"), max_length=12, blank=True)
+    length = models.PositiveSmallIntegerField(_("代码位数"))
+    # Null: every standard together (the division's or community's total).
+    standard = models.ForeignKey(
+        Standard,
+        verbose_name=_("标准条款"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    as_of = models.DateField(_("评估日期"), null=True, blank=True)
+    compliant = models.PositiveIntegerField(_("达标"), default=0)
+    non_compliant = models.PositiveIntegerField(_("未达标"), default=0)
+    no_data = models.PositiveIntegerField(_("缺少数据"), default=0)
+    not_applicable = models.PositiveIntegerField(_("不适用"), default=0)
+
+    class Meta:
+        verbose_name = _("合规汇总")
+        verbose_name_plural = _("合规汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "standard"],
+                condition=Q(standard__isnull=False),
+                name="rollup_unique_code_standard",
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(standard__isnull=True), name="rollup_unique_code_total"
+            ),
+        ]
+        indexes = [
+            # Children of a division, and its communities (prefix scans of one level).
+            models.Index(
+                fields=["length", "code"],
+                condition=Q(standard__isnull=True),
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+                name="rollup_total_level_code",
+            ),
+            # The communities with the most failures, nationwide, without a sort.
+            models.Index(
+                fields=["length", "-non_compliant", "code"],
+                condition=Q(standard__isnull=True),
+                name="rollup_total_worst",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code or '-'} {self.standard_id or '*'} {self.as_of}"

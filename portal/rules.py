@@ -15,7 +15,10 @@ a Django form per rule, so a bad threshold gets a Chinese message, never a crash
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -28,6 +31,38 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Status
 
 INFO_RULE = "info"  # informational clauses: listed, never judged
+
+# Helpers that several rules' measures call with the same communities and date (the committee's
+# head counts, the rooms' areas…) are computed once per evaluation batch, not once per rule.
+_shared_measures: ContextVar[dict | None] = ContextVar("shared_measures", default=None)
+
+
+def shared_measure(helper: Callable) -> Callable:
+    """Decorator for such a helper ``helper(communities, …)``: inside ``sharing_measures()``
+    (the engine opens it around each batch) a second call with the same queryset object and
+    arguments returns the first result. Outside it, nothing is kept."""
+
+    @functools.wraps(helper)
+    def shared(communities, *args, **kwargs):
+        cache = _shared_measures.get()
+        if cache is None:
+            return helper(communities, *args, **kwargs)
+        key = (helper, id(communities), args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            # The queryset is kept with the result: its id cannot be reused meanwhile.
+            cache[key] = (communities, helper(communities, *args, **kwargs))
+        return cache[key][1]
+
+    return shared
+
+
+@contextmanager
+def sharing_measures() -> Iterator[None]:
+    token = _shared_measures.set({})
+    try:
+        yield
+    finally:
+        _shared_measures.reset(token)
 
 
 @dataclass(frozen=True)

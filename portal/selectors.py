@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from committees.models import Community
+from committees.models import COMMUNITY_CODE_LENGTH, Community
 from portal.compliance import Applicability, Resolver, judge_communities, load_candidates
-from portal.models import Finding, JurisdictionFinding, Standard, Status
+from portal.models import Finding, JurisdictionFinding, Rollup, Standard, Status
 from portal.rules import MISSING_RECORDS, Verdict
 
 STATUS_ORDER = [Status.NON_COMPLIANT, Status.NO_DATA, Status.COMPLIANT, Status.NOT_APPLICABLE]
@@ -86,42 +85,34 @@ class Dashboard:
     aggregates: list[JurisdictionFinding] = field(default_factory=list)
 
 
+def _tally(row: Rollup) -> Tally:
+    return Tally(**{status.value: getattr(row, status.value) for status in Status})
+
+
 def dashboard(
     prefix: str, child_length: int | None, code: str | None = None, worst: int = 10
 ) -> Dashboard:
-    """Everything a jurisdiction dashboard shows, in a fixed number of queries."""
-    findings = current_findings(prefix)
-    per_standard = {
-        row["standard_id"]: Tally.from_row(row)
-        for row in findings.values("standard_id").annotate(**_status_counts()).order_by()
-    }
-    standards = Standard.objects.filter(pk__in=list(per_standard)).select_related("document")
+    """Everything a jurisdiction dashboard shows, from the roll-ups, in four queries at most
+    whatever the size of the jurisdiction (portal/rollups.py keeps them up to date)."""
+    own = list(Rollup.objects.filter(code=prefix).select_related("standard__document"))
+    total_row = next((r for r in own if r.standard_id is None), None)
     rows = sorted(
-        (StandardRow(s, per_standard[s.pk]) for s in standards),
+        (StandardRow(r.standard, _tally(r)) for r in own if r.standard_id is not None),
         key=lambda r: (r.tally.rate if r.tally.rate is not None else 2, r.standard.code),
     )
-    total = Tally()
-    for tally in per_standard.values():
-        for status in Status:
-            setattr(
-                total, status.value, getattr(total, status.value) + getattr(tally, status.value)
-            )
-    worst_rows = list(
-        findings.filter(status=Status.NON_COMPLIANT)
-        .values("code", "community__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "code")[:worst]
-    )
+    totals = Rollup.objects.filter(standard__isnull=True)
+    if prefix:
+        totals = totals.filter(code__startswith=prefix)
+    names = Community.objects.filter(code=OuterRef("code")).values("name")[:1]
+    worst_rows = [
+        {"code": r.code, "community__name": r.name, "n": r.non_compliant}
+        for r in totals.filter(length=COMMUNITY_CODE_LENGTH, non_compliant__gt=0)
+        .annotate(name=Subquery(names))
+        .order_by("-non_compliant", "code")[:worst]
+    ]
     children = {}
     if child_length:
-        children = {
-            row["child"]: Tally.from_row(row)
-            for row in findings.annotate(child=Substr("code", 1, child_length))
-            .values("child")
-            .annotate(**_status_counts())
-            .order_by()
-        }
-    as_of = findings.aggregate(latest=Max("as_of"))["latest"]
+        children = {r.code: _tally(r) for r in totals.filter(length=child_length)}
     aggregates = []
     if code:
         aggregates = list(
@@ -129,7 +120,14 @@ def dashboard(
             .select_related("standard__document")
             .order_by("standard__code")
         )
-    return Dashboard(as_of, total, rows, worst_rows, children, aggregates)
+    return Dashboard(
+        total_row.as_of if total_row else None,
+        _tally(total_row) if total_row else Tally(),
+        rows,
+        worst_rows,
+        children,
+        aggregates,
+    )
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+if env.bool("PORTAL_COUNT_QUERIES", default=False):  # the benchmark's queries per request
+    MIDDLEWARE.insert(0, "portal.middleware.QueryCountMiddleware")
+
 ROOT_URLCONF = "portal.urls"
 
 TEMPLATES = [

@@ -1,0 +1,200 @@
+"""The synthetic data generator: deterministic, plausible, and failing each standard in part."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter, defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from committees.models import Community, Membership, Organization, Person, Training
+from facilities.models import Facility
+from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
+from governance.models import Disclosure, FinanceLine, Meeting, Resolution
+from portal.compliance import evaluate_communities
+from portal.generate import generate, profile
+from portal.models import Finding, Status
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 22)
+GENERATED = (
+    Organization,
+    Person,
+    Membership,
+    Training,
+    Meeting,
+    Resolution,
+    Disclosure,
+    FinanceLine,
+    Allocation,
+    Expenditure,
+    StaffPay,
+    AssignedTask,
+    Facility,
+)
+
+
+def signature() -> dict:
+    """What was generated, by natural keys (ids depend on what the database held before)."""
+    return {
+        "profiles": list(
+            Community.objects.order_by("code").values_list(
+                "code", "households", "population", "kind", "multi_ethnic", "occupancy_rate"
+            )
+        ),
+        "people": sorted(
+            Person.objects.values_list(
+                "community__code", "name", "gender", "birth_date", "ethnicity", "phone"
+            )
+        ),
+        "memberships": sorted(
+            Membership.objects.values_list(
+                "organization__community__code",
+                "organization__kind",
+                "organization__name",
+                "person__name",
+                "position",
+                "start_date",
+                "full_time",
+            )
+        ),
+        "trainings": sorted(Training.objects.values_list("person__phone", "date", "hours")),
+        "meetings": sorted(
+            Meeting.objects.values_list("community__code", "kind", "date", "entitled", "attended")
+        ),
+        "disclosures": sorted(
+            Disclosure.objects.values_list("community__code", "category", "published_on")
+        ),
+        "money": sorted(
+            Allocation.objects.values_list("community__code", "year", "source", "amount")
+        ),
+        "pay": sorted(StaffPay.objects.values_list("person__phone", "year", "annual_pay")),
+        "rooms": sorted(Facility.objects.values_list("community__code", "kind", "area_m2")),
+    }
+
+
+def wipe() -> None:
+    for model in reversed(GENERATED):
+        model.objects.all()._raw_delete(model.objects.db)  # no signals, no history rows
+    Community.objects.update(households=None)
+
+
+def test_it_is_deterministic_for_a_seed(zhuhai):
+    Community.objects.update(households=None)
+    generate(Community.objects.all(), seed=7, today=TODAY, batch=50)
+    first = signature()
+    wipe()
+    generate(Community.objects.all(), seed=7, today=TODAY, batch=200)
+    assert signature() == first
+    wipe()
+    generate(Community.objects.all(), seed=8, today=TODAY)
+    assert signature() != first
+
+
+def test_a_second_run_adds_nothing_and_recorded_profiles_are_kept(zhuhai):
+    # The zhuhai fixture recorded 1,000 households everywhere: the generator keeps them.
+    counts = generate(Community.objects.all(), seed=1, today=TODAY)
+    assert counts["community"] == 213 and counts["profile"] == 0
+    assert set(Community.objects.values_list("households", flat=True)) == {1000}
+    before = {model: model.objects.count() for model in GENERATED}
+    again = generate(Community.objects.all(), seed=1, today=TODAY)
+    assert again["community"] == 0
+    assert {model: model.objects.count() for model in GENERATED} == before
+    # Ids were handed out by the generator: the database's next ones must not collide.
+    Person.objects.create(community=Community.objects.first(), name="新人", gender="female")
+
+
+def test_households_spread_from_under_100_to_over_9000():
+    draws = [profile(random.Random(i), f"4404020010{i:02d}", TODAY) for i in range(4000)]
+    households = [d["households"] for d in draws]
+    assert min(households) < 100 and max(households) > 9000
+    kinds = Counter(d["kind"] for d in draws)
+    assert kinds[Community.Kind.URBAN] > kinds[Community.Kind.NEW_RESIDENTIAL] > 0
+    new = [d for d in draws if d["kind"] == Community.Kind.NEW_RESIDENTIAL]
+    assert all(d["occupancy_rate"] is not None and d["residents_moved_in_on"] for d in new)
+
+
+@pytest.fixture
+def generated(zhuhai):
+    Community.objects.update(households=None)
+    generate(Community.objects.all(), seed=1, today=TODAY)
+
+
+def test_committees_have_3_to_11_members_and_some_break_the_5_to_9_rule(generated):
+    sizes = list(
+        Organization.objects.filter(kind=Organization.Kind.RESIDENTS_COMMITTEE)
+        .annotate(
+            n=Count(
+                "memberships",
+                filter=Q(memberships__position__in=Membership.COMMITTEE_POSITIONS),
+            )
+        )
+        .values_list("n", flat=True)
+    )
+    assert len(sizes) > 150
+    assert min(sizes) >= 3 and max(sizes) <= 11
+    outside = [n for n in sizes if not 5 <= n <= 9]
+    assert 0 < len(outside) < len(sizes) * 0.3
+
+
+def test_every_community_gets_a_year_of_records(generated):
+    today = TODAY
+    year_ago = today - datetime.timedelta(days=365)
+    for model, field in (
+        (Meeting, "community"),
+        (Disclosure, "community"),
+        (Facility, "community"),
+        (Allocation, "community"),
+        (Expenditure, "community"),
+    ):
+        assert model.objects.values(field).distinct().count() == 213, model
+    assert Meeting.objects.filter(date__lt=year_ago).exists()
+    assert not Meeting.objects.filter(date__gt=today).exists()
+    assert Disclosure.objects.filter(published_on__lt=year_ago).exists()
+    assert Resolution.objects.exists() and FinanceLine.objects.exists()
+    assert StaffPay.objects.exists() and AssignedTask.objects.exists()
+    parties = Organization.objects.filter(kind__in=Organization.PARTY_KINDS)
+    assert parties.values("community").distinct().count() == 213
+    staff = Membership.objects.filter(position=Membership.Position.STAFF, full_time=True)
+    assert staff.values("organization__community").distinct().count() > 100
+
+
+def test_a_realistic_share_of_communities_fails_each_standard(generated):
+    """Every standard that applies in Zhuhai has communities passing and communities failing,
+    and no standard is failed by nearly everyone (the dashboards mean something)."""
+    evaluate_communities(Community.objects.all(), TODAY)
+    shares: dict[str, Counter] = defaultdict(Counter)
+    for code, status in Finding.objects.values_list("standard__code", "status"):
+        shares[code][status] += 1
+    judged = {
+        code: c
+        for code, c in shares.items()
+        if c[Status.COMPLIANT] + c[Status.NON_COMPLIANT] >= 20
+    }
+    assert len(judged) >= 15
+    for code, counts in judged.items():
+        total = counts[Status.COMPLIANT] + counts[Status.NON_COMPLIANT] + counts[Status.NO_DATA]
+        failing = counts[Status.NON_COMPLIANT] / total
+        assert 0.01 <= failing <= 0.8, (code, counts)
+        assert counts[Status.COMPLIANT] / total >= 0.2, (code, counts)
+    failing_communities = (
+        Finding.objects.filter(status=Status.NON_COMPLIANT).values("community").distinct().count()
+    )
+    assert 0.5 * 213 < failing_communities < 213  # most fail something, not all
+
+
+def test_the_command_imports_the_zhuhai_slice_and_evaluates(db, capsys):
+    call_command(
+        "generate_demo_data", "--scale", "demo", "--today", TODAY.isoformat(), "--evaluate",
+        "--no-progress",
+    )
+    out = capsys.readouterr().out
+    assert Community.objects.filter(code__startswith="440402").count() == 157
+    assert Organization.objects.values("community").distinct().count() == 157
+    assert not Organization.objects.exclude(community__code__startswith="440402").exists()
+    assert Finding.objects.exists()
+    assert "合规评估" in out

@@ -1,0 +1,172 @@
+"""Roll-ups per division: equal to the findings after every evaluation, and what dashboards read."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from committees.models import Community, Division
+from portal.compliance import evaluate_communities, reevaluate_community
+from portal.models import Finding, Role, Rollup
+from portal.rollups import division_prefix
+from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2025, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def _engine_with_one_rule(only_households_rule):
+    """The households rule alone: its findings are easy to steer from the profile."""
+
+
+def expected_rollups() -> dict[tuple[str, int | None], Counter]:
+    """The roll-ups recomputed the slow way, from every current finding."""
+    counts: dict[tuple[str, int | None], Counter] = defaultdict(Counter)
+    for code, standard, status in Finding.objects.filter(is_current=True).values_list(
+        "code", "standard_id", "status"
+    ):
+        counts[(code, None)][status] += 1
+        for length in (0, 2, 4, 6, 9):
+            counts[(code[:length], standard)][status] += 1
+            counts[(code[:length], None)][status] += 1
+    return counts
+
+
+def stored_rollups() -> dict[tuple[str, int | None], Counter]:
+    stored = {}
+    for row in Rollup.objects.all():
+        assert row.length == len(row.code)
+        stored[(row.code, row.standard_id)] = Counter(
+            {
+                status: getattr(row, status)
+                for status in ("compliant", "non_compliant", "no_data", "not_applicable")
+                if getattr(row, status)
+            }
+        )
+    return stored
+
+
+def test_it_counts_the_findings_of_every_division_and_every_community(zhuhai):
+    Community.objects.filter(code__startswith=STREET).update(households=2500)
+    evaluate_communities(Community.objects.all(), AS_OF)
+    assert stored_rollups() == expected_rollups()
+    country = Rollup.objects.get(code="", standard=None)
+    assert country.as_of == AS_OF
+    assert country.compliant + country.non_compliant == Finding.objects.count()
+
+
+def test_it_stays_in_sync_when_one_community_is_re_evaluated(zhuhai, community_in):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    community = community_in(STREET)
+    street_before = Rollup.objects.get(code=STREET, standard=None)
+    community.households = None
+    community.save()
+    reevaluate_community(community, AS_OF)
+    assert stored_rollups() == expected_rollups()
+    street_after = Rollup.objects.get(code=STREET, standard=None)
+    assert street_after.no_data == street_before.no_data + 2  # N18-06 and GD-01
+    assert Rollup.objects.get(code=community.code).no_data == 2
+
+
+def test_a_scoped_evaluation_recounts_its_divisions_and_those_above(zhuhai):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    Community.objects.filter(code__startswith=OTHER_DISTRICT).update(households=None)
+    evaluate_communities(Community.objects.filter(code__startswith=OTHER_DISTRICT), AS_OF)
+    assert stored_rollups() == expected_rollups()
+
+
+def test_a_later_date_elsewhere_is_counted_once(zhuhai, community_in):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    reevaluate_community(community_in(STREET), AS_OF + datetime.timedelta(days=1))
+    assert stored_rollups() == expected_rollups()
+
+
+@pytest.mark.parametrize(
+    ("codes", "prefix"),
+    [
+        ([], ""),
+        (["440402001001"], "440402001001"),
+        (["440402001001", "440402001002"], "440402001"),
+        (["440402001001", "440402002001"], "440402"),
+        (["440402001001", "440403001001"], "4404"),
+        (["440402001001", "450402001001"], ""),
+    ],
+)
+def test_the_recount_covers_the_smallest_division_holding_every_community(codes, prefix):
+    assert division_prefix(codes) == prefix
+
+
+# --- dashboards read the roll-ups: constant queries as the country grows ---------------------
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow() -> None:
+    """Another province, with a city, a district, a street and 150 communities, and 150 more
+    communities in the Zhuhai street."""
+    province = Division.objects.create(code="45", name="广西壮族自治区", level=1)
+    city = Division.objects.create(code="4501", name="南宁市", level=2, parent=province)
+    district = Division.objects.create(code="450102", name="兴宁区", level=3, parent=city)
+    street = Division.objects.create(code="450102001", name="民生街道", level=4, parent=district)
+    zhuhai_street = Division.objects.get(code=STREET)
+    Community.objects.bulk_create(
+        [
+            Community(code=f"450102001{i:03d}", name=f"民生{i}", street=street, households=800)
+            for i in range(1, 151)
+        ]
+        + [
+            Community(code=f"{STREET}{900 - i:03d}", name=f"新{i}", street=zhuhai_street,
+                      households=2500)
+            for i in range(150)
+        ]
+    )
+    evaluate_communities(Community.objects.all(), AS_OF)
+
+
+@pytest.mark.parametrize(
+    "target", ["national", "44", CITY, DISTRICT, STREET], ids=lambda t: t or "national"
+)
+def test_dashboards_keep_their_query_count_as_the_country_grows(client, make_user, zhuhai, target):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    url = (
+        reverse("committees:national")
+        if target == "national"
+        else reverse("committees:division", args=[target])
+    )
+    before = _queries(client, url)
+    _grow()
+    assert _queries(client, url) == before
+
+
+def test_the_national_dashboard_never_reads_findings(client, make_user, zhuhai):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    table = Finding._meta.db_table
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("committees:national"))
+    assert response.status_code == 200
+    assert not [q for q in ctx.captured_queries if table in q["sql"]]
+    assert "达标率" in response.content.decode()
+
+
+def test_the_street_dashboard_shows_each_community_from_its_roll_up(client, make_user, zhuhai):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    client.force_login(make_user(Role.STREET, STREET))
+    response = client.get(reverse("committees:division", args=[STREET]))
+    board = response.context["board"]
+    communities = Community.objects.filter(code__startswith=STREET).values_list("code", flat=True)
+    assert set(board.children) == set(communities)
+    assert board.tally.total == Finding.objects.filter(code__startswith=STREET).count()
