@@ -12,10 +12,9 @@ from django import forms
 from django.db.models import (
     Case,
     Count,
-    Exists,
+    F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -237,33 +236,46 @@ def staff_counts(communities: QuerySet, as_of: datetime.date) -> dict[int, int]:
 
 
 @shared_measure
+def organization_rows(communities: QuerySet, as_of: datetime.date) -> list[tuple]:
+    """``(pk, community_id, kind, subkind)`` of the active organizations (one query, shared by
+    every rule that looks at which bodies a community has)."""
+    return list(
+        Organization.objects.filter(
+            organization_active_q(as_of), community__in=communities.values("pk")
+        )
+        .values_list("pk", "community_id", "kind", "subkind")
+        .order_by()
+    )
+
+
+@shared_measure
+def leader_positions(communities: QuerySet, as_of: datetime.date) -> set[tuple[int, str]]:
+    """``(organization_id, position)`` for each active group or building leader (one query,
+    joined to the communities measured rather than a scan of every membership)."""
+    return set(
+        Membership.objects.filter(
+            membership_active_q(as_of),
+            position__in=(Membership.Position.GROUP_LEADER, Membership.Position.BUILDING_LEADER),
+            organization__community__in=communities.values("pk"),
+        )
+        .values_list("organization_id", "position")
+        .distinct()
+        .order_by()
+    )
+
+
 def active_organizations(
     communities: QuerySet, as_of: datetime.date, *, leaders: bool = False
 ) -> dict[int, list[tuple]]:
     """Active organizations per community as ``(kind, subkind, group_leader, building_leader)``;
-    the leader flags say whether an active group or building leader is recorded (one query)."""
-    rows = Organization.objects.filter(
-        organization_active_q(as_of), community__in=communities.values("pk")
-    ).order_by()
-    if leaders:
-
-        def leader(position: str) -> Exists:
-            return Exists(
-                Membership.objects.filter(
-                    membership_active_q(as_of), organization=OuterRef("pk"), position=position
-                )
-            )
-
-        rows = rows.annotate(
-            group_leader=leader(Membership.Position.GROUP_LEADER),
-            building_leader=leader(Membership.Position.BUILDING_LEADER),
-        ).values_list("community_id", "kind", "subkind", "group_leader", "building_leader")
-    else:
-        rows = rows.values_list("community_id", "kind", "subkind", V(False), V(False))
+    the leader flags say whether an active group or building leader is recorded (one query,
+    two with the leaders)."""
+    led = leader_positions(communities, as_of) if leaders else set()
+    group, building = Membership.Position.GROUP_LEADER, Membership.Position.BUILDING_LEADER
     found: dict[int, list[tuple]] = {}
-    for community_id, kind, subkind, group_leader, building_leader in rows:
+    for pk, community_id, kind, subkind in organization_rows(communities, as_of):
         found.setdefault(community_id, []).append(
-            (kind, subkind, bool(group_leader), bool(building_leader))
+            (kind, subkind, (pk, group) in led, (pk, building) in led)
         )
     return found
 
@@ -313,6 +325,56 @@ def division_scope(field: str, prefix: str, codes: Iterable[str] | None) -> Q:
                 narrow |= Q(**{f"{field}__startswith": code})
             scope &= narrow
     return scope
+
+
+def one_pass(codes_by_length: dict[int, list[str]]) -> bool:
+    """Whether to count every level in one scan: for a whole evaluation, not for the few
+    ancestors of one community (those are narrow indexed lookups level by level)."""
+    return sum(len(codes) for codes in codes_by_length.values()) > SQL_CODES_LIMIT
+
+
+def add_up(
+    rows: Iterable[tuple[str, tuple[int, ...]]], codes_by_length: dict[int, list[str]]
+) -> dict[str, tuple[int, ...]]:
+    """Counts of the finest divisions summed into each division asked for (their prefixes)."""
+    wanted = {code for codes in codes_by_length.values() for code in codes}
+    found: dict[str, list[int]] = {}
+    for division, counts in rows:
+        for length in codes_by_length:
+            code = division[:length]
+            if code in wanted:
+                total = found.setdefault(code, [0] * len(counts))
+                for i, n in enumerate(counts):
+                    total[i] += n
+    return {code: tuple(counts) for code, counts in found.items()}
+
+
+def people_by_finest_division(
+    memberships: QuerySet, prefix: str, finest: int, part: Q | None = None
+) -> list[tuple[str, tuple[int, int]]] | None:
+    """``(division, (part, whole))`` distinct people of ``memberships`` per division of the
+    finest length, to be summed upwards with ``add_up``. That sum is exact because a person
+    serves only in their own community (the services refuse anything else); None when some
+    membership breaks that anyway (written around the services): the caller then counts
+    level by level."""
+    field = "organization__community__code"
+    rows = (
+        memberships.filter(**{f"{field}__startswith": prefix})
+        .annotate(division=Substr(field, 1, finest))
+        .values("division")
+        .annotate(
+            whole=Count("person", distinct=True),
+            part=Count("person", distinct=True, filter=part) if part is not None else V(0),
+            strays=Count("pk", filter=~Q(person__community=F("organization__community"))),
+        )
+        .order_by()
+    )
+    found = []
+    for r in rows:
+        if r["strays"]:
+            return None
+        found.append((r["division"], (r["part"] if part is not None else r["whole"], r["whole"])))
+    return found
 
 
 # --- 1. committee size (N18-07a, GD-10b, SD-11a) -----------------------------------------------
@@ -591,6 +653,18 @@ class LocalizationShare(JurisdictionRule):
             for r in rows
             if wanted is None or r["division"] in wanted
         }
+
+    def measure_levels(self, prefix, codes_by_length, as_of):
+        if one_pass(codes_by_length):
+            rows = people_by_finest_division(
+                Membership.objects.filter(committee_member_q(as_of)),
+                prefix,
+                max(codes_by_length),
+                part=Q(person__lives_in_community=True) | Q(person__registered_in_community=True),
+            )
+            if rows is not None:
+                return add_up(rows, codes_by_length)
+        return super().measure_levels(prefix, codes_by_length, as_of)
 
     def judge(self, value, params, *, as_of):
         return judge_share(value, params, as_of=as_of, noun=gettext("居委会成员"))
@@ -1065,6 +1139,32 @@ class StaffPerPopulation(JurisdictionRule):
         parts = by_division(((r["division"], r["part"]) for r in staff), codes)
         wholes = by_division(((r["division"], r["whole"]) for r in population), codes)
         return {code: (parts.get(code, 0), whole) for code, whole in wholes.items()}
+
+    def measure_levels(self, prefix, codes_by_length, as_of):
+        if one_pass(codes_by_length):
+            finest = max(codes_by_length)
+            staff = people_by_finest_division(
+                Membership.objects.filter(
+                    staff_q(as_of), organization__community__population__isnull=False
+                ),
+                prefix,
+                finest,
+            )
+            if staff is not None:
+                population = (
+                    Community.objects.filter(code__startswith=prefix, population__isnull=False)
+                    .annotate(division=Substr("code", 1, finest))
+                    .values("division")
+                    .annotate(whole=Sum("population"))
+                    .values_list("division", "whole")
+                    .order_by()
+                )
+                parts = add_up(((d, (part,)) for d, (part, _w) in staff), codes_by_length)
+                wholes = add_up(((d, (w,)) for d, w in population), codes_by_length)
+                return {
+                    code: (parts.get(code, (0,))[0], whole) for code, (whole,) in wholes.items()
+                }
+        return super().measure_levels(prefix, codes_by_length, as_of)
 
     def judge(self, value, params, *, as_of):
         per = params["per_10000"]

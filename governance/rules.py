@@ -21,8 +21,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Organization, organization_active_q
-from committees.rules import StrictBooleanField, months_before
+from committees.models import Organization
+from committees.rules import StrictBooleanField, active_organizations, months_before
 from funding.models import Allocation
 from governance.models import Disclosure, Meeting
 from portal.rules import (
@@ -471,15 +471,8 @@ class NewBodies(Rule):
 
     def measure(self, communities, as_of):
         kinds: dict[int, set[str]] = {}
-        for pk, kind in (
-            Organization.objects.filter(
-                organization_active_q(as_of), community__in=communities.values("pk")
-            )
-            .values_list("community_id", "kind")
-            .distinct()
-            .order_by()
-        ):
-            kinds.setdefault(pk, set()).add(kind)
+        for pk, rows in active_organizations(communities, as_of).items():
+            kinds[pk] = {row[0] for row in rows}
         appraised = set(
             Meeting.objects.filter(
                 kind=Meeting.Kind.APPRAISAL,

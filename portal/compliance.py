@@ -458,12 +458,16 @@ def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 def evaluate_jurisdictions(
     prefix: str, as_of: datetime.date, codes: Iterable[str] | None = None
 ) -> int:
-    """Evaluate jurisdiction-level standards for the divisions under ``prefix`` (or ``codes``)."""
+    """Evaluate jurisdiction-level standards for the divisions under ``prefix`` (or ``codes``).
+
+    Each rule measures every level it is needed at in one call (``measure_levels``), so that a
+    national evaluation scans the country once per rule, not once per level.
+    """
     resolver = Resolver(load_candidates(as_of, Standard.Level.JURISDICTION))
     wanted = set(codes) if codes is not None else None
-    written = 0
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         without_jit()
+        by_length: dict[int, list[str]] = {}
         for length in DIVISION_LENGTHS:
             if length < len(prefix):
                 continue
@@ -474,63 +478,64 @@ def evaluate_jurisdictions(
                     Community.objects.filter(code__startswith=prefix)
                     .annotate(prefix=Substr("code", 1, length))
                     .values_list("prefix", flat=True)
+                    .order_by()
                     .distinct()
                 )
             )
-            if not division_codes:
-                continue
-            plan = {code: resolver.applicable(code) for code in division_codes}
-            keys = {c.standard.rule_key for cands in plan.values() for c in cands}
-            facts = {}
-            for key in keys:
-                rule = registry.get(key)
+            if division_codes:
+                by_length[length] = division_codes
+        plan = {code: resolver.applicable(code) for codes_ in by_length.values() for code in codes_}
+        needed: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for code, candidates in plan.items():
+            for key in {c.standard.rule_key for c in candidates}:
+                needed[key][len(code)].append(code)
+        facts: dict[str, dict | None] = {}
+        for key, codes_by_length in needed.items():
+            rule = registry.get(key)
+            try:
+                if not isinstance(rule, JurisdictionRule):
+                    raise TypeError(f"{key} is not a jurisdiction rule")
+                with transaction.atomic():  # a savepoint, as in judge_communities
+                    facts[key] = rule.measure_levels(prefix, dict(codes_by_length), as_of)
+            except Exception:
+                logger.exception("jurisdiction rule %s failed", key)
+                facts[key] = None
+        rows = []
+        for code, candidates in plan.items():
+            for c in candidates:
+                if facts[c.standard.rule_key] is None:
+                    continue
+                value = facts[c.standard.rule_key].get(code)
                 try:
-                    if not isinstance(rule, JurisdictionRule):
-                        raise TypeError(f"{key} is not a jurisdiction rule")
-                    with transaction.atomic():  # a savepoint, as in judge_communities
-                        facts[key] = rule.measure_divisions(prefix, length, as_of, division_codes)
+                    verdict = c.rule.judge(value, c.params, as_of=as_of)
                 except Exception:
-                    logger.exception("jurisdiction rule %s failed", key)
-                    facts[key] = None
-            rows = []
-            for code, candidates in plan.items():
-                for c in candidates:
-                    if facts[c.standard.rule_key] is None:
-                        continue
-                    value = facts[c.standard.rule_key].get(code)
-                    try:
-                        verdict = c.rule.judge(value, c.params, as_of=as_of)
-                    except Exception:
-                        logger.exception("standard %s failed on division %s", c.standard.code, code)
-                        continue
-                    rows.append(
-                        JurisdictionFinding(
-                            code=code,
-                            standard=c.standard,
-                            as_of=as_of,
-                            is_current=True,
-                            status=verdict.status,
-                            numerator=value[0] if value else None,
-                            denominator=value[1] if value else None,
-                            measured=_clip(str(verdict.measured), 200),
-                            expected=_clip(str(verdict.expected), 200),
-                            explanation=_clip(str(verdict.explanation), 300),
-                        )
+                    logger.exception("standard %s failed on division %s", c.standard.code, code)
+                    continue
+                rows.append(
+                    JurisdictionFinding(
+                        code=code,
+                        standard=c.standard,
+                        as_of=as_of,
+                        is_current=True,
+                        status=verdict.status,
+                        numerator=value[0] if value else None,
+                        denominator=value[1] if value else None,
+                        measured=_clip(str(verdict.measured), 200),
+                        expected=_clip(str(verdict.expected), 200),
+                        explanation=_clip(str(verdict.explanation), 300),
                     )
-            JurisdictionFinding.objects.filter(code__in=division_codes, as_of=as_of).delete()
-            later = set(
-                JurisdictionFinding.objects.filter(
-                    code__in=division_codes, as_of__gt=as_of
-                ).values_list("code", flat=True)
-            )
-            JurisdictionFinding.objects.filter(code__in=division_codes, is_current=True).exclude(
-                code__in=later
-            ).update(is_current=False)
-            for row in rows:
-                row.is_current = row.code not in later
-            JurisdictionFinding.objects.bulk_create(rows, batch_size=WRITE_BATCH)
-            written += len(rows)
-    return written
+                )
+        if wanted is not None:
+            evaluated = JurisdictionFinding.objects.filter(code__in=list(plan))
+        else:  # every division under the prefix: one indexed prefix scan, not a list of codes
+            evaluated = JurisdictionFinding.objects.filter(code__startswith=prefix)
+        evaluated.filter(as_of=as_of).delete()
+        later = set(evaluated.filter(as_of__gt=as_of).values_list("code", flat=True))
+        evaluated.filter(is_current=True).exclude(code__in=later).update(is_current=False)
+        for row in rows:
+            row.is_current = row.code not in later
+        JurisdictionFinding.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+    return len(rows)
 
 
 def reevaluate_community(community: Community, as_of: datetime.date | None = None) -> None:

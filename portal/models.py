@@ -277,16 +277,23 @@ class Status(models.TextChoices):
 class Finding(models.Model):
     """One community judged against one standard as of one date (materialized)."""
 
+    # Indexes are few on purpose: the nightly evaluation rewrites every row. The unique
+    # constraint serves lookups by community, finding_standard_status those by standard.
     community = models.ForeignKey(
         "committees.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="findings",
+        db_index=False,
     )
     # The community's code, copied so that jurisdiction roll-ups are one indexed prefix scan.
-    code = models.CharField(_("社区代码"), max_length=12, db_index=True)
+    code = models.CharField(_("社区代码"), max_length=12)
     standard = models.ForeignKey(
-        Standard, verbose_name=_("标准条款"), on_delete=models.CASCADE, related_name="findings"
+        Standard,
+        verbose_name=_("标准条款"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+        db_index=False,
     )
     as_of = models.DateField(_("评估日期"))
     is_current = models.BooleanField(_("最新结果"), default=True)
@@ -307,7 +314,12 @@ class Finding(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["is_current", "code"], name="finding_current_code"),
+            # Current findings under a code prefix (LIKE '4404%' needs pattern ops on PostgreSQL).
+            models.Index(
+                fields=["is_current", "code"],
+                opclasses=["bool_ops", "varchar_pattern_ops"],
+                name="finding_current_code_prefix",
+            ),
             models.Index(fields=["standard", "as_of", "status"], name="finding_standard_status"),
         ]
 

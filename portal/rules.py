@@ -262,6 +262,17 @@ class JurisdictionRule(Rule):
     ) -> dict[str, tuple[int, int]]:
         raise NotImplementedError
 
+    def measure_levels(
+        self, prefix: str, codes_by_length: dict[int, list[str]], as_of: datetime.date
+    ) -> dict[str, tuple[int, int]]:
+        """The divisions asked for, of several code lengths at once: ``{code: (part, whole)}``.
+        By default one ``measure_divisions`` per length; a rule whose counts add up from one
+        level to the next may measure them all in one pass."""
+        found: dict[str, tuple[int, int]] = {}
+        for length, codes in sorted(codes_by_length.items()):
+            found.update(self.measure_divisions(prefix, length, as_of, codes))
+        return found
+
 
 class ShareTargetsParams(ParamsForm):
     targets = TargetsField(label=_("目标"), required=True)

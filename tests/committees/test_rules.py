@@ -911,6 +911,37 @@ def test_it_measures_staff_per_population_by_division(three_committees):
     assert rule.measure_divisions(CITY, 4, AS_OF) == {CITY: (8, 2800 * (in_city - 1))}
 
 
+@pytest.mark.parametrize("key", JURISDICTION_KEYS)
+def test_it_measures_every_level_in_one_pass_as_level_by_level(
+    three_committees, monkeypatch, key
+):
+    """A national evaluation counts each rule once at street level and adds up; the figures
+    are those of one query per level, also when someone serves outside their community."""
+    import committees.rules
+
+    rule = registry.get(key)
+    codes = {
+        length: sorted(
+            {c[:length] for c in Community.objects.values_list("code", flat=True)}
+        )
+        for length in (4, 6, 9)
+    }
+    level_by_level = {}
+    for length, wanted in codes.items():
+        level_by_level.update(rule.measure_divisions(CITY, length, AS_OF, wanted))
+    monkeypatch.setattr(committees.rules, "SQL_CODES_LIMIT", 0)
+    assert rule.measure_levels(CITY, codes, AS_OF) == level_by_level
+    # Someone recorded in two streets' committees (around the services): counted once in the
+    # district, as level by level.
+    stray = person(three_committees[0].community, lives_in_community=True)
+    join(stray, three_committees[0].committee, full_time=True)
+    join(stray, three_committees[2].committee, full_time=True)
+    level_by_level = {}
+    for length, wanted in codes.items():
+        level_by_level.update(rule.measure_divisions(CITY, length, AS_OF, wanted))
+    assert rule.measure_levels(CITY, codes, AS_OF) == level_by_level
+
+
 # --- end to end ----------------------------------------------------------------------------
 
 
