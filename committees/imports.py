@@ -252,5 +252,10 @@ def import_divisions(
                 _apply_communities(rows, stats[spec.filename], batch, tick)
             else:
                 _apply_divisions(spec, rows, stats[spec.filename], batch, tick)
+    # The division pages count communities from the roll-ups: count the new ones in.
+    if any(level.created or level.updated for level in result.levels):
+        from portal import rollups
+
+        rollups.refresh("")
     result.written = True
     return result

@@ -20,7 +20,7 @@ from committees.models import (
     membership_active_q,
 )
 from portal import access
-from portal.models import Role
+from portal.models import Role, Rollup
 
 ANCESTOR_LENGTHS = (2, 4, 6, 9)
 
@@ -90,6 +90,21 @@ def totals(queryset: QuerySet[Community]) -> Totals:
     )
 
 
+def division_totals(code: str) -> Totals:
+    """The counts of a division ("" for the country) from its roll-up, which every evaluation
+    and every import keeps up to date (portal/rollups.py); counted live before the first."""
+    row = Rollup.objects.filter(code=code, standard__isnull=True).first()
+    if row is None:
+        return totals(Community.objects.filter(code__startswith=code))
+    return Totals(
+        streets=row.streets,
+        communities=row.communities,
+        households=row.households,
+        population=row.population,
+        households_missing=row.households_missing,
+    )
+
+
 @dataclass(frozen=True)
 class ChildRow:
     code: str
@@ -102,17 +117,25 @@ class ChildRow:
 def child_rows(prefix: str, length: int) -> list[ChildRow]:
     """Each division of code length ``length`` under ``prefix``, with its community counts.
 
-    Two queries whatever the size. Divisions without any residents' committee are left out:
-    the portal is about communities.
+    Two queries whatever the size, from the roll-ups (counted live before the first
+    evaluation). Divisions without any residents' committee are left out: the portal is about
+    communities.
     """
+    rollups = Rollup.objects.filter(standard__isnull=True, length=length, communities__gt=0)
+    if prefix:
+        rollups = rollups.filter(code__startswith=prefix)
     counts = {
-        row["prefix"]: row
-        for row in Community.objects.filter(code__startswith=prefix)
-        .annotate(prefix=Substr("code", 1, length))
-        .values("prefix")
-        .annotate(n=Count("id"), hh=Sum("households"), pop=Sum("population"))
-        .order_by()
+        r.code: {"n": r.communities, "hh": r.households, "pop": r.population} for r in rollups
     }
+    if not counts:
+        counts = {
+            row["prefix"]: row
+            for row in Community.objects.filter(code__startswith=prefix)
+            .annotate(prefix=Substr("code", 1, length))
+            .values("prefix")
+            .annotate(n=Count("id"), hh=Sum("households"), pop=Sum("population"))
+            .order_by()
+        }
     children = Division.objects.filter(code__in=list(counts)).values_list("code", "name")
     return [
         ChildRow(
@@ -145,7 +168,7 @@ def jurisdiction_cards(user) -> list[JurisdictionCard]:
     Query count grows with the number of a user's assignments (a handful), never with the data.
     """
     if access.is_unrestricted(user):
-        return [JurisdictionCard("", _("全国"), "", "", totals(Community.objects.all()))]
+        return [JurisdictionCard("", _("全国"), "", "", division_totals(""))]
     roles = {g.code: g.role for g in access.grants(user)}
     codes = access.prefixes(user)
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
@@ -165,7 +188,11 @@ def jurisdiction_cards(user) -> list[JurisdictionCard]:
                 else str(Division.Level(levels[code]).label)
             ),
             role_label=str(Role(roles[code]).label),
-            totals=totals(Community.objects.filter(code__startswith=code)),
+            totals=(
+                totals(Community.objects.filter(code=code))
+                if len(code) == COMMUNITY_CODE_LENGTH
+                else division_totals(code)
+            ),
         )
         for code in codes
         if code in names

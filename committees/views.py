@@ -25,7 +25,7 @@ from committees.forms import (
     QualificationForm,
     TrainingForm,
 )
-from committees.models import Community, Division, Organization, Person, Qualification, Training
+from committees.models import Division, Organization, Person, Qualification, Training
 from committees.pages import community_page, edit_page, writable_community
 from portal import access
 from portal import selectors as compliance
@@ -44,7 +44,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "division": None,
             "crumbs": [],
             "rows": selectors.child_rows("", 2),
-            "totals": selectors.totals(Community.objects.all()),
+            "totals": selectors.division_totals(""),
             "child_label": Division.Level.PROVINCE.label,
             "board": compliance.dashboard("", 2),
         },
@@ -63,13 +63,17 @@ def division_context(request: HttpRequest, division: Division) -> dict:
     context = {
         "division": division,
         "crumbs": selectors.breadcrumbs(request.user, code),
-        "totals": selectors.totals(Community.objects.filter(code__startswith=code)),
+        "totals": selectors.division_totals(code),
         "board": compliance.dashboard(code, division.child_code_length, code),
         "can_evaluate": access.can_evaluate(request.user, code),
-        "terms": selectors.term_reminders(code, timezone.localdate()),
-        "untrained": selectors.training_overdue(code, timezone.localdate()),
     }
     if division.level == Division.Level.STREET:
+        # Reminders name people to act on: the street's own list. Above it they would be a
+        # scan of every membership and training of the district, city or province per request.
+        context.update(
+            terms=selectors.term_reminders(code, timezone.localdate()),
+            untrained=selectors.training_overdue(code, timezone.localdate()),
+        )
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
         )

@@ -36,6 +36,7 @@ from committees.models import Community, Membership, Organization, Person, Train
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 from governance.models import Disclosure, FinanceLine, Meeting, Resolution
+from portal import rollups
 from portal.compliance import insert_rows
 
 BATCH = 1000  # communities per transaction: bounded memory, and progress that survives a stop
@@ -812,4 +813,6 @@ def generate(
             progress(len(chunk))
     for table in t.values():
         table.fix_sequence()
+    if counts["profile"]:  # the division pages sum households from the roll-ups
+        rollups.refresh(rollups.division_prefix(communities.values_list("code", flat=True)))
     return counts

@@ -382,6 +382,12 @@ class Rollup(models.Model):
     non_compliant = models.PositiveIntegerField(_("未达标"), default=0)
     no_data = models.PositiveIntegerField(_("缺少数据"), default=0)
     not_applicable = models.PositiveIntegerField(_("不适用"), default=0)
+    # The communities themselves, on total rows only (what the division pages show at the top).
+    communities = models.PositiveIntegerField(_("社区数"), default=0)
+    streets = models.PositiveIntegerField(_("街道数"), default=0)
+    households = models.PositiveBigIntegerField(_("常住户数"), default=0)
+    population = models.PositiveBigIntegerField(_("常住人口"), default=0)
+    households_missing = models.PositiveIntegerField(_("未填报户数的社区"), default=0)
 
     class Meta:
         verbose_name = _("合规汇总")
@@ -397,6 +403,7 @@ class Rollup(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["code"], name="rollup_code"),
             # Children of a division, and its communities (prefix scans of one level).
             models.Index(
                 fields=["length", "code"],

@@ -112,7 +112,8 @@ def dashboard(
     ]
     children = {}
     if child_length:
-        children = {r.code: _tally(r) for r in totals.filter(length=child_length)}
+        tallies = ((r.code, _tally(r)) for r in totals.filter(length=child_length))
+        children = {code: tally for code, tally in tallies if tally.total}
     aggregates = []
     if code:
         aggregates = list(

@@ -10,7 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from committees.demo import ZHUHAI_DIR
+from committees.imports import import_divisions
 from committees.models import Community, Division
+from committees.selectors import division_totals, totals
+from portal import rollups
 from portal.compliance import evaluate_communities, reevaluate_community
 from portal.models import Finding, Role, Rollup
 from portal.rollups import division_prefix
@@ -40,26 +44,40 @@ def expected_rollups() -> dict[tuple[str, int | None], Counter]:
 
 
 def stored_rollups() -> dict[tuple[str, int | None], Counter]:
+    """The status counts of the stored roll-ups (rows of divisions without findings left out:
+    they exist, for their community counts, but count nothing)."""
     stored = {}
     for row in Rollup.objects.all():
         assert row.length == len(row.code)
-        stored[(row.code, row.standard_id)] = Counter(
+        counts = Counter(
             {
                 status: getattr(row, status)
                 for status in ("compliant", "non_compliant", "no_data", "not_applicable")
                 if getattr(row, status)
             }
         )
+        if counts:
+            stored[(row.code, row.standard_id)] = counts
     return stored
+
+
+def assert_totals_match_the_communities() -> None:
+    for code in ["", "44", CITY, DISTRICT, STREET, OTHER_DISTRICT]:
+        assert division_totals(code) == totals(Community.objects.filter(code__startswith=code))
+    for community in Community.objects.all()[:5]:
+        row = Rollup.objects.get(code=community.code, standard=None)
+        assert (row.communities, row.households) == (1, community.households or 0)
 
 
 def test_it_counts_the_findings_of_every_division_and_every_community(zhuhai):
     Community.objects.filter(code__startswith=STREET).update(households=2500)
+    Community.objects.filter(code__startswith=OTHER_DISTRICT).update(households=None)
     evaluate_communities(Community.objects.all(), AS_OF)
     assert stored_rollups() == expected_rollups()
+    assert_totals_match_the_communities()
     country = Rollup.objects.get(code="", standard=None)
     assert country.as_of == AS_OF
-    assert country.compliant + country.non_compliant == Finding.objects.count()
+    assert country.compliant + country.non_compliant + country.no_data == Finding.objects.count()
 
 
 def test_it_stays_in_sync_when_one_community_is_re_evaluated(zhuhai, community_in):
@@ -72,7 +90,30 @@ def test_it_stays_in_sync_when_one_community_is_re_evaluated(zhuhai, community_i
     assert stored_rollups() == expected_rollups()
     street_after = Rollup.objects.get(code=STREET, standard=None)
     assert street_after.no_data == street_before.no_data + 2  # N18-06 and GD-01
+    assert street_after.households == street_before.households - 1000
+    assert street_after.households_missing == 1
     assert Rollup.objects.get(code=community.code).no_data == 2
+    assert_totals_match_the_communities()
+
+
+def test_importing_divisions_counts_the_new_communities_in(zhuhai):
+    evaluate_communities(Community.objects.all(), AS_OF)
+    street = Division.objects.get(code=STREET)
+    Community.objects.create(code=f"{STREET}999", name="新社区", street=street, households=10)
+    import_divisions(ZHUHAI_DIR)  # nothing new in the files: the roll-ups are left as they are
+    assert division_totals(STREET).communities == Community.objects.filter(
+        code__startswith=STREET
+    ).count() - 1
+    rollups.refresh("")
+    assert_totals_match_the_communities()
+
+
+def test_division_pages_count_live_before_the_first_evaluation(client, make_user, zhuhai):
+    Rollup.objects.all().delete()
+    client.force_login(make_user(Role.BUREAU, CITY))
+    response = client.get(reverse("committees:division", args=[CITY]))
+    assert response.context["totals"].communities == 213
+    assert len(response.context["rows"]) == 3
 
 
 def test_a_scoped_evaluation_recounts_its_divisions_and_those_above(zhuhai):
