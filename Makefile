@@ -35,6 +35,14 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	scripts/with-postgres $(BIN)/python -m pytest
 
+# Not part of `make test`: national data on a throwaway PostgreSQL, evaluation, page latency
+# under load; prints a table and saves bench-results/<scale>.json. BENCH_ARGS="--scale city"
+# for the quick smoke run that CI does.
+BENCH_ARGS ?= --scale national
+bench: $(STAMP)
+	PG_VIRTUALENV_OPTIONS="-o shared_buffers=1GB -o max_wal_size=4GB -o maintenance_work_mem=256MB" \
+		scripts/with-postgres $(BIN)/python scripts/bench $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -103,6 +105,92 @@ def division_totals(code: str) -> Totals:
         population=row.population,
         households_missing=row.households_missing,
     )
+
+
+class CodeOrderPaginator(Paginator):
+    """Pages of communities in code order under some prefixes, found without OFFSET.
+
+    A deep page of the national list would otherwise make the database walk past a hundred
+    thousand rows. The roll-ups know how many communities each division has: descending them
+    (province, city, district, street) finds the street where the page starts and how many of
+    its communities to skip, so any page costs a handful of small queries. The counts are those
+    of the last refresh (every import and evaluation makes one); without roll-ups the ordinary
+    paginator is used.
+    """
+
+    def __init__(self, queryset: QuerySet[Community], per_page: int, prefixes: list[str]):
+        super().__init__(queryset.order_by("code"), per_page)
+        self.prefixes = sorted(prefixes)
+
+    @cached_property
+    def _totals(self) -> dict[str, int] | None:
+        found = dict(
+            Rollup.objects.filter(code__in=self.prefixes, standard__isnull=True).values_list(
+                "code", "communities"
+            )
+        )
+        return found if len(found) == len(self.prefixes) else None
+
+    @cached_property
+    def count(self) -> int:
+        totals = self._totals
+        if totals is None:
+            self.prefixes = []  # no roll-ups yet: page with OFFSET
+            return super().count
+        return sum(totals.values())
+
+    def _locate(self, offset: int) -> tuple[str, int] | None:
+        """(code of the street, or community, where the row at ``offset`` is; rows to skip)."""
+        totals = self._totals or {}
+        for prefix in self.prefixes:
+            if offset >= totals.get(prefix, 0):
+                offset -= totals.get(prefix, 0)
+                continue
+            code = prefix
+            for length in ANCESTOR_LENGTHS:
+                if length <= len(code):
+                    continue
+                children = Rollup.objects.filter(
+                    standard__isnull=True, length=length, code__startswith=code
+                ).order_by("code")
+                for child, n in children.values_list("code", "communities"):
+                    if offset < n:
+                        code = child
+                        break
+                    offset -= n
+                else:
+                    return None  # the roll-ups disagree with themselves: page with OFFSET
+            return code, offset
+        return None
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        start = self._locate((number - 1) * self.per_page) if self.prefixes else None
+        if start is None:
+            return super().page(number)
+        code, skip = start
+        rows = self.object_list.filter(code__gte=code)[skip : skip + self.per_page]
+        return self._get_page(list(rows), number, self)
+
+
+def community_paginator(user, filterset, per_page: int) -> Paginator:
+    """The community list's pages: without OFFSET when only the jurisdiction (and a street or
+    division prefix) narrows it, the ordinary way when it is searched by name or kind."""
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    if data.get("q") or data.get("kind") or not filterset.is_valid():
+        return Paginator(filterset.qs, per_page)
+    prefixes = list(access.prefixes(user)) if not access.is_unrestricted(user) else [""]
+    within = data.get("street") or ""
+    if within:
+        if not within.isdigit():
+            return Paginator(filterset.qs, per_page)
+        # The narrower of the prefix asked for and each one the user may read.
+        prefixes = [
+            max(p, within, key=len)
+            for p in prefixes
+            if p.startswith(within) or within.startswith(p)
+        ]
+    return CodeOrderPaginator(filterset.qs, per_page, prefixes)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ def community_list(request: HttpRequest) -> HttpResponse:
     filterset = CommunityFilter(
         request.GET, queryset=selectors.communities_for(request.user).order_by("code")
     )
-    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = selectors.community_paginator(request.user, filterset, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -49,3 +49,30 @@ def m2(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value).normalize():,f} m²"
+
+
+@register.simple_tag
+def tally_bar(tally) -> str:
+    """The stacked compliance bar of a tally, as inline SVG. A tag rather than an include:
+    dashboards draw one per standard and per child division, and an include per row was most
+    of the page's rendering time."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext
+
+    label = gettext("达标 %(c)s,未达标 %(n)s,缺少数据 %(d)s") % {
+        "c": tally.compliant,
+        "n": tally.non_compliant,
+        "d": tally.no_data,
+    }
+    segments = format_html_join(
+        "",
+        '<rect x="{}" y="0" width="{}" height="6" class="seg-{}"><title>{} {}</title></rect>',
+        ((x, width, status, name, count) for status, name, x, width, count in tally.segments),
+    )
+    return format_html(
+        '<svg class="tally-bar" viewBox="0 0 100 6" preserveAspectRatio="none" role="img" '
+        'aria-label="{}"><rect x="0" y="0" width="100" height="6" class="seg-empty"></rect>'
+        "{}</svg>",
+        label,
+        segments,
+    )
