@@ -425,7 +425,10 @@ def term_reminders(
         .select_related("person", "organization__community")
         .order_by("term_ends_on", "organization__community__code")
     )
-    return qs.count(), list(qs[:limit])
+    # For a street or a community (the dashboards above a street show none): few rows, so
+    # one query for the count and the list.
+    rows = list(qs)
+    return len(rows), rows[:limit]
 
 
 def training_overdue(
@@ -449,4 +452,5 @@ def training_overdue(
         .select_related("person", "organization__community")
         .order_by("organization__community__code", "person__name")
     )
-    return qs.count(), list(qs[:limit])
+    rows = list(qs)  # a street's or a community's: one query, as above
+    return len(rows), rows[:limit]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from committees import roster, selectors, services
@@ -43,7 +44,8 @@ def national(request: HttpRequest) -> HttpResponse:
         {
             "division": None,
             "crumbs": [],
-            "rows": selectors.child_rows("", 2),
+            # Lazy: read only when the cached fragment has to be rendered again.
+            "rows": SimpleLazyObject(lambda: selectors.child_rows("", 2)),
             "totals": selectors.division_totals(""),
             "child_label": Division.Level.PROVINCE.label,
             "board": compliance.dashboard("", 2),
@@ -80,7 +82,7 @@ def division_context(request: HttpRequest, division: Division) -> dict:
         context.update(page=page, can_write=access.can_write(request.user, code))
     else:
         context.update(
-            rows=selectors.child_rows(code, division.child_code_length),
+            rows=SimpleLazyObject(lambda: selectors.child_rows(code, division.child_code_length)),
             child_label=Division.Level(division.level + 1).label,
         )
     return context

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -75,14 +76,72 @@ class StandardRow:
     tally: Tally
 
 
-@dataclass
 class Dashboard:
-    as_of: datetime.date | None
-    tally: Tally
-    standards: list[StandardRow]
-    worst: list[dict]
-    children: dict[str, Tally] = field(default_factory=dict)
-    aggregates: list[JurisdictionFinding] = field(default_factory=list)
+    """What a jurisdiction dashboard shows, read from the roll-ups (portal/rollups.py).
+
+    The division's own rows are read at once (its total and its standards); the children and
+    the worst communities only when a template asks for them, so that a page serving its
+    compliance sections from the cache (keyed by ``generation``) does not query them at all.
+    """
+
+    def __init__(
+        self, prefix: str, child_length: int | None, code: str | None = None, worst: int = 10
+    ):
+        self.prefix, self.child_length, self.code, self.worst_count = (
+            prefix,
+            child_length,
+            code,
+            worst,
+        )
+        self._own = list(Rollup.objects.filter(code=prefix).select_related("standard__document"))
+        total_row = next((r for r in self._own if r.standard_id is None), None)
+        self.as_of = total_row.as_of if total_row else None
+        self.tally = _tally(total_row) if total_row else Tally()
+
+    @property
+    def generation(self) -> str:
+        """Changes whenever the roll-ups under this division are recounted (every refresh
+        rewrites the division's own rows): the key of its cached page fragments."""
+        return str(max((r.pk for r in self._own), default=0))
+
+    @cached_property
+    def standards(self) -> list[StandardRow]:
+        return sorted(
+            (StandardRow(r.standard, _tally(r)) for r in self._own if r.standard_id is not None),
+            key=lambda r: (r.tally.rate if r.tally.rate is not None else 2, r.standard.code),
+        )
+
+    def _totals(self) -> QuerySet[Rollup]:
+        totals = Rollup.objects.filter(standard__isnull=True)
+        return totals.filter(code__startswith=self.prefix) if self.prefix else totals
+
+    @cached_property
+    def worst(self) -> list[dict]:
+        names = Community.objects.filter(code=OuterRef("code")).values("name")[:1]
+        return [
+            {"code": r.code, "community__name": r.name, "n": r.non_compliant}
+            for r in self._totals()
+            .filter(length=COMMUNITY_CODE_LENGTH, non_compliant__gt=0)
+            .annotate(name=Subquery(names))
+            .order_by("-non_compliant", "code")[: self.worst_count]
+        ]
+
+    @cached_property
+    def children(self) -> dict[str, Tally]:
+        if not self.child_length:
+            return {}
+        tallies = ((r.code, _tally(r)) for r in self._totals().filter(length=self.child_length))
+        return {code: tally for code, tally in tallies if tally.total}
+
+    @cached_property
+    def aggregates(self) -> list[JurisdictionFinding]:
+        if not self.code:
+            return []
+        return list(
+            JurisdictionFinding.objects.filter(code=self.code, is_current=True)
+            .select_related("standard__document")
+            .order_by("standard__code")
+        )
 
 
 def _tally(row: Rollup) -> Tally:
@@ -92,43 +151,9 @@ def _tally(row: Rollup) -> Tally:
 def dashboard(
     prefix: str, child_length: int | None, code: str | None = None, worst: int = 10
 ) -> Dashboard:
-    """Everything a jurisdiction dashboard shows, from the roll-ups, in four queries at most
-    whatever the size of the jurisdiction (portal/rollups.py keeps them up to date)."""
-    own = list(Rollup.objects.filter(code=prefix).select_related("standard__document"))
-    total_row = next((r for r in own if r.standard_id is None), None)
-    rows = sorted(
-        (StandardRow(r.standard, _tally(r)) for r in own if r.standard_id is not None),
-        key=lambda r: (r.tally.rate if r.tally.rate is not None else 2, r.standard.code),
-    )
-    totals = Rollup.objects.filter(standard__isnull=True)
-    if prefix:
-        totals = totals.filter(code__startswith=prefix)
-    names = Community.objects.filter(code=OuterRef("code")).values("name")[:1]
-    worst_rows = [
-        {"code": r.code, "community__name": r.name, "n": r.non_compliant}
-        for r in totals.filter(length=COMMUNITY_CODE_LENGTH, non_compliant__gt=0)
-        .annotate(name=Subquery(names))
-        .order_by("-non_compliant", "code")[:worst]
-    ]
-    children = {}
-    if child_length:
-        tallies = ((r.code, _tally(r)) for r in totals.filter(length=child_length))
-        children = {code: tally for code, tally in tallies if tally.total}
-    aggregates = []
-    if code:
-        aggregates = list(
-            JurisdictionFinding.objects.filter(code=code, is_current=True)
-            .select_related("standard__document")
-            .order_by("standard__code")
-        )
-    return Dashboard(
-        total_row.as_of if total_row else None,
-        _tally(total_row) if total_row else Tally(),
-        rows,
-        worst_rows,
-        children,
-        aggregates,
-    )
+    """Everything a jurisdiction dashboard shows, from the roll-ups: five queries at most
+    whatever the size of the jurisdiction, one when its sections come from the cache."""
+    return Dashboard(prefix, child_length, code, worst)
 
 
 @dataclass(frozen=True)

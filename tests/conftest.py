@@ -26,6 +26,15 @@ def portal_language():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached page fragments are keyed by database ids, which a rolled-back test reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def zhuhai(db) -> None:
     """The real Zhuhai slice shipped with the portal (213 communities), with households set."""

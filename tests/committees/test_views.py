@@ -185,6 +185,10 @@ def _add_communities(street: Division, n: int) -> None:
         )
         for i in range(n)
     )
+    # As an import does: the division pages count communities from the roll-ups.
+    from portal import rollups
+
+    rollups.refresh("")
 
 
 @pytest.mark.parametrize(
