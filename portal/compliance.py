@@ -190,6 +190,34 @@ def load_candidates(as_of: datetime.date, level: str = Standard.Level.COMMUNITY)
     return candidates
 
 
+_resolvers: dict[tuple, Resolver] = {}
+
+
+def catalogue_version() -> tuple:
+    """Changes whenever a standard or a policy document is added, edited or removed (one small
+    aggregate over the catalogue)."""
+    return tuple(
+        Standard.objects.aggregate(
+            n=models.Count("id"),
+            standards=models.Max("updated_at"),
+            documents=models.Max("document__updated_at"),
+        ).values()
+    )
+
+
+def cached_resolver(as_of: datetime.date, level: str = Standard.Level.COMMUNITY) -> Resolver:
+    """A Resolver for pages, kept by each process while the catalogue is unchanged: loading and
+    validating every standard's parameters on each view of a community tab costs more than the
+    rest of the page. The evaluation builds its own."""
+    key = (as_of, level, translation.get_language(), catalogue_version())
+    resolver = _resolvers.get(key)
+    if resolver is None:
+        if len(_resolvers) >= 32:  # a few dates and languages at most; never grows unbounded
+            _resolvers.clear()
+        resolver = _resolvers[key] = Resolver(load_candidates(as_of, level))
+    return resolver
+
+
 class Resolver:
     """Which candidates apply to a code; memoized by the set of matching scopes."""
 
@@ -257,15 +285,37 @@ class Outcome:
     verdict: Verdict
 
 
+class BatchOfCommunities(QuerySet):
+    """The communities being judged, as every rule's ``measure`` receives them.
+
+    Most measures start from the communities' own columns (``values_list("id", "households")``
+    and the like): those are read once for the batch and served from memory, instead of one
+    query per rule. Anything else (``values("pk")`` as a subquery, filters…) is an ordinary
+    queryset."""
+
+    _rows: list[dict] | None = None
+
+    def values_list(self, *fields, flat=False, named=False):
+        columns = {f.attname for f in Community._meta.concrete_fields}
+        if named or not fields or not set(fields) <= columns:
+            return super().values_list(*fields, flat=flat, named=named)
+        if self._rows is None:
+            self._rows = list(super().values(*sorted(columns)))
+        if flat:
+            return [row[fields[0]] for row in self._rows]
+        return [tuple(row[f] for f in fields) for row in self._rows]
+
+
 def judge_communities(
     communities: QuerySet[Community], as_of: datetime.date, resolver: Resolver | None = None
 ) -> dict[int, list[Outcome]]:
     """Judge every applicable standard for every community, without writing anything.
 
-    One query for the communities plus one per rule key in use: the count does not grow with
-    the number of communities.
+    A fixed number of queries: the communities once, then one or a few per rule key in use;
+    the count does not grow with the number of communities.
     """
     resolver = resolver or Resolver(load_candidates(as_of))
+    communities = BatchOfCommunities(model=Community, query=communities.query.chain())
     per_community = {
         pk: resolver.applicable(code) for pk, code in communities.values_list("id", "code")
     }

@@ -18,7 +18,7 @@ from committees import selectors as committee_selectors
 from committees.models import Community
 from portal import access, services
 from portal import selectors as compliance
-from portal.compliance import Resolver, load_candidates
+from portal.compliance import cached_resolver
 from portal.exports import xlsx_response
 from portal.forms import AsOfForm, LocalDocumentForm, LocalStandardForm
 from portal.models import PolicyDocument, Role, Standard, Status
@@ -196,7 +196,7 @@ def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     applies_here = None
     for grant_code in access.prefixes(request.user)[:1]:
-        resolved = Resolver(load_candidates(today, standard.level)).resolve(grant_code)
+        resolved = cached_resolver(today, standard.level).resolve(grant_code)
         applies_here = next((a for a in resolved if a.standard.pk == standard.pk), None)
     return render(
         request,

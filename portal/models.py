@@ -137,6 +137,8 @@ class PolicyDocument(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # With the standards' own: tells pages that a cached catalogue is out of date.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("政策文件")

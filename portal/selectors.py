@@ -9,7 +9,13 @@ from functools import cached_property
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from committees.models import COMMUNITY_CODE_LENGTH, Community
-from portal.compliance import Applicability, Resolver, judge_communities, load_candidates
+from portal.compliance import (
+    Applicability,
+    Resolver,
+    cached_resolver,
+    judge_communities,
+    load_candidates,
+)
 from portal.models import Finding, JurisdictionFinding, Rollup, Standard, Status
 from portal.rules import MISSING_RECORDS, Verdict
 
@@ -93,7 +99,8 @@ class Dashboard:
             code,
             worst,
         )
-        self._own = list(Rollup.objects.filter(code=prefix).select_related("standard__document"))
+        # The standards themselves are loaded only if the cached section must be rendered.
+        self._own = list(Rollup.objects.filter(code=prefix))
         total_row = next((r for r in self._own if r.standard_id is None), None)
         self.as_of = total_row.as_of if total_row else None
         self.tally = _tally(total_row) if total_row else Tally()
@@ -106,8 +113,12 @@ class Dashboard:
 
     @cached_property
     def standards(self) -> list[StandardRow]:
+        rows = [r for r in self._own if r.standard_id is not None]
+        standards = Standard.objects.select_related("document").in_bulk(
+            [r.standard_id for r in rows]
+        )
         return sorted(
-            (StandardRow(r.standard, _tally(r)) for r in self._own if r.standard_id is not None),
+            (StandardRow(standards[r.standard_id], _tally(r)) for r in rows),
             key=lambda r: (r.tally.rate if r.tally.rate is not None else 2, r.standard.code),
         )
 
@@ -214,7 +225,7 @@ def community_compliance(
             )
         )
         date = stored[0].as_of if stored else None
-        resolver = Resolver(load_candidates(date or datetime.date.today()))
+        resolver = cached_resolver(date or datetime.date.today())
         judged = {f.standard_id for f in stored}
         return CommunityCompliance(
             date,
