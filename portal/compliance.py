@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -380,9 +381,47 @@ def evaluate_communities(
     Findings for the same date are replaced. They become the current ones unless the community
     already has findings for a later date. Returns the number of findings written.
     """
-    with translation.override(settings.LANGUAGE_CODE):  # stored texts are shared by all users
+    with translation.override(settings.LANGUAGE_CODE), remembered_translations():
+        # Stored texts are shared by all users: written in the portal's language.
         without_jit()
         return _evaluate_communities(communities, as_of, progress, batch)
+
+
+class _RememberingTranslation:
+    """The active translation catalogue, remembering what ``gettext`` returned: a national
+    evaluation asks it for the same few hundred texts (labels, units, expectations) well over a
+    million times, and each lookup walks the catalogues."""
+
+    def __init__(self, catalogue):
+        self._catalogue = catalogue
+        self._texts: dict[str, str] = {}
+
+    def gettext(self, message: str) -> str:
+        text = self._texts.get(message)
+        if text is None:
+            text = self._texts[message] = self._catalogue.gettext(message)
+        return text
+
+    def __getattr__(self, name: str):
+        return getattr(self._catalogue, name)
+
+
+@contextmanager
+def remembered_translations() -> Iterator[None]:
+    """For the duration of an evaluation, in the language already active. Uses Django's
+    active-translation slot (django.utils.translation.trans_real._active); if that ever moves,
+    the evaluation simply runs without the memo."""
+    from django.utils.translation import trans_real
+
+    active = getattr(trans_real._active, "value", None)
+    if active is None or not hasattr(active, "gettext"):
+        yield
+        return
+    trans_real._active.value = _RememberingTranslation(active)
+    try:
+        yield
+    finally:
+        trans_real._active.value = active
 
 
 def without_jit() -> None:
@@ -515,7 +554,11 @@ def evaluate_jurisdictions(
     """
     resolver = Resolver(load_candidates(as_of, Standard.Level.JURISDICTION))
     wanted = set(codes) if codes is not None else None
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+    with (
+        transaction.atomic(),
+        translation.override(settings.LANGUAGE_CODE),
+        remembered_translations(),
+    ):
         without_jit()
         by_length: dict[int, list[str]] = {}
         for length in DIVISION_LENGTHS:
