@@ -72,9 +72,13 @@ def division_context(request: HttpRequest, division: Division) -> dict:
     if division.level == Division.Level.STREET:
         # Reminders name people to act on: the street's own list. Above it they would be a
         # scan of every membership and training of the district, city or province per request.
+        # Lazy: the section is cached per day and roll-up generation (every save through the
+        # services re-evaluates the community, which recounts the street's roll-ups).
+        today = timezone.localdate()
         context.update(
-            terms=selectors.term_reminders(code, timezone.localdate()),
-            untrained=selectors.training_overdue(code, timezone.localdate()),
+            today=today,
+            terms=SimpleLazyObject(lambda: selectors.term_reminders(code, today)),
+            untrained=SimpleLazyObject(lambda: selectors.training_overdue(code, today)),
         )
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
