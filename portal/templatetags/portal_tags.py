@@ -76,3 +76,23 @@ def tally_bar(tally) -> str:
         label,
         segments,
     )
+
+
+_LABELS: dict[tuple, dict] = {}
+
+
+@register.filter
+def label(instance, field_name: str):
+    """``{{ m|label:"position" }}``: a choice field's display label, as ``get_position_display``
+    gives it, from a table built once per field and language (``get_FOO_display`` rebuilds
+    and translates the whole list of choices on every call: long rosters call it hundreds of
+    times)."""
+    from django.utils.translation import get_language
+
+    field = instance._meta.get_field(field_name)
+    key = (type(instance), field_name, get_language())
+    table = _LABELS.get(key)
+    if table is None:
+        table = _LABELS[key] = {value: str(text) for value, text in field.flatchoices}
+    value = getattr(instance, field.attname)
+    return table.get(value, value)
