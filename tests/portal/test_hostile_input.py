@@ -42,6 +42,11 @@ COMMUNITY_FORMS = [
     "funding:expenditure_create",
     "funding:pay_create",
     "funding:task_create",
+    "governance:meeting_create",
+    "governance:disclosure_create",
+    "governance:matter_create",
+    "governance:covenant_create",
+    "governance:service_create",
 ]
 
 
@@ -65,7 +70,18 @@ def test_community_forms_survive_hostile_values(client, make_user, community_in,
     for value in CORPUS:
         _assert_safe(client.post(url, {name: value for name in fields}))
     # Whatever was saved is shown escaped wherever it is listed.
-    for page in ("committees:people", "facilities:list", "funding:ledger", "funding:tasks"):
+    for page in (
+        "committees:people",
+        "facilities:list",
+        "funding:ledger",
+        "funding:tasks",
+        "governance:meetings",
+        "governance:disclosures",
+        "governance:matters",
+        "governance:covenants",
+        "governance:services",
+        "governance:public_board",
+    ):
         response = client.get(reverse(page, args=[community_in(STREET).code]))
         _assert_safe(response)
 
