@@ -102,3 +102,21 @@ def published_services(community: Community, on: datetime.date) -> QuerySet[Publ
 
 def current_covenant(community: Community, on: datetime.date) -> Covenant | None:
     return community.covenants.filter(adopted_on__lte=on).order_by("-adopted_on", "-pk").first()
+
+
+def published_matters(community: Community, on: datetime.date) -> list[tuple[MajorMatter, list]]:
+    """Major matters whose resolution has been published, with their published steps (the
+    resolution notice and, once there, the implementation result) — nothing internal."""
+    steps = (
+        MatterStep.objects.filter(
+            matter__community=community,
+            step__in=MatterStep.DISCLOSURE_STEPS,
+            disclosure__published_on__lte=on,
+        )
+        .select_related("matter", "disclosure")
+        .order_by("-matter_id", "date")
+    )
+    matters: dict[int, tuple[MajorMatter, list]] = {}
+    for step in steps:
+        matters.setdefault(step.matter_id, (step.matter, []))[1].append(step)
+    return list(matters.values())[:50]

@@ -378,6 +378,7 @@ def public_board(request: HttpRequest, code: str) -> HttpResponse:
             "roster": selectors.public_roster(community, today),
             "services": selectors.published_services(community, today),
             "covenant": selectors.current_covenant(community, today),
+            "matters": selectors.published_matters(community, today),
             "today": today,
         },
     )

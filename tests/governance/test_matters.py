@@ -213,3 +213,42 @@ def test_it_lists_matters_in_a_constant_number_of_queries(street_client, communi
     with CaptureQueriesContext(connection) as many:
         assert street_client.get(url).status_code == 200
     assert len(many) == len(one)
+
+
+def test_the_public_board_shows_a_matter_only_once_its_resolution_is_published(
+    client, community
+):
+    matter = MajorMatter.objects.create(community=community, title="小区加装电梯")
+    MatterStep.objects.create(matter=matter, step="proposal", date=ago(20), note="内部提议说明")
+    board = reverse("governance:public_board", args=[community.code])
+    assert "小区加装电梯" not in client.get(board).content.decode()
+
+    notice_ = notice(community, ago(3), "加装电梯决议公告")
+    MatterStep.objects.create(
+        matter=matter, step="resolution_published", date=ago(3), disclosure=notice_
+    )
+    html = client.get(board).content.decode()
+    assert "小区加装电梯" in html and "加装电梯决议公告" in html
+    assert "内部提议说明" not in html
+
+
+def test_the_public_board_costs_the_same_queries_with_more_matters(client, community):
+    board = reverse("governance:public_board", args=[community.code])
+
+    def add(n: int) -> None:
+        for i in range(n):
+            matter = MajorMatter.objects.create(community=community, title=f"事项{i}")
+            MatterStep.objects.create(
+                matter=matter,
+                step="resolution_published",
+                date=ago(2),
+                disclosure=notice(community, ago(2), f"公告{i}"),
+            )
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(board)
+    add(10)
+    with CaptureQueriesContext(connection) as many:
+        client.get(board)
+    assert len(many) == len(one)
