@@ -215,9 +215,7 @@ def test_it_lists_matters_in_a_constant_number_of_queries(street_client, communi
     assert len(many) == len(one)
 
 
-def test_the_public_board_shows_a_matter_only_once_its_resolution_is_published(
-    client, community
-):
+def test_the_public_board_shows_a_matter_only_once_its_resolution_is_published(client, community):
     matter = MajorMatter.objects.create(community=community, title="小区加装电梯")
     MatterStep.objects.create(matter=matter, step="proposal", date=ago(20), note="内部提议说明")
     board = reverse("governance:public_board", args=[community.code])
