@@ -70,9 +70,16 @@ class NoticeIssueForm(forms.Form):
             "invalid_choice": _("所选结果已不存在或已有整改通知,请刷新后重新选择。"),
         },
     )
-    due_on = forms.DateField(label=_("整改期限"), widget=DATE, error_messages=DATE_ERRORS)
+    due_on = forms.DateField(
+        label=_("整改期限"),
+        widget=DATE,
+        error_messages={**DATE_ERRORS, "required": _("请填写整改期限。")},
+    )
     instructions = forms.CharField(
-        label=_("整改要求"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("整改要求"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请填写整改要求。")},
     )
 
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
@@ -192,6 +199,7 @@ class DisputeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("如条款为“一般”“原则上”的规定、房屋无法扩建等客观原因。"),
+        error_messages={"required": _("请填写申诉理由。")},
     )
 
     def __init__(self, *args, findings: list[Finding], **kwargs):
@@ -218,7 +226,10 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("请选择同意豁免或驳回。")},
     )
     reason = forms.CharField(
-        label=_("裁定理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("裁定理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写裁定理由。")},
     )
     expires_on = forms.DateField(
         label=_("豁免截止日期"),
@@ -274,6 +285,8 @@ class AssessmentForm(forms.ModelForm):
         ]
         self.fields["code"].error_messages["invalid_choice"] = _("只能在您负责的辖区内设考核。")
         self.fields["year"].error_messages["invalid"] = _("请输入年份,如 2025。")
+        self.fields["year"].error_messages["required"] = _("请填写考核年度。")
+        self.fields["title"].error_messages["required"] = _("请填写考核名称。")
         if self.instance.pk:
             self.fields["code"].disabled = True
 
@@ -298,7 +311,9 @@ class ItemForm(forms.ModelForm):
         self.fields["standard"].queryset = standards_for_assessment().select_related("document")
         self.fields["standard"].label_from_instance = lambda s: f"{s.code} {s.title}"
         self.fields["standard"].error_messages["invalid_choice"] = _("请选择标准库中的条款。")
+        self.fields["standard"].error_messages["required"] = _("请选择标准。")
         self.fields["weight"].error_messages.update(
+            required=_("请填写权重。"),
             invalid=_("请输入数字,如 10 或 12.5。"),
             max_decimal_places=_("权重最多两位小数。"),
             max_digits=_("权重不能超过 100。"),
@@ -307,6 +322,9 @@ class ItemForm(forms.ModelForm):
 
 
 class BaseItemFormSet(BaseInlineFormSet):
+    def validate_unique(self) -> None:
+        """Duplicates are reported by ``clean`` next to the row, in plain Chinese."""
+
     def clean(self):
         super().clean()
         if any(form.errors for form in self.forms):
@@ -336,7 +354,7 @@ class BaseItemFormSet(BaseInlineFormSet):
             raise ValidationError(_("请至少选择一项标准。"))
         if total != 100:
             raise ValidationError(
-                _("各项权重之和应为 100 分,现为 %(total)s 分。") % {"total": f"{total:g}"}
+                _("各项权重之和应为 100 分,现为 %(total)s 分。") % {"total": f"{total.normalize():f}"}
             )
 
 

@@ -48,6 +48,7 @@ class RectificationNotice(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("下发人"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -176,6 +177,7 @@ class NoticeEvent(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -244,6 +246,7 @@ class Exemption(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("申诉人"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -348,6 +351,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )

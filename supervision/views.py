@@ -655,7 +655,7 @@ def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
         _("缺少数据"),
         _("豁免"),
         _("不计入"),
-        *[f"{item.standard.code}({item.weight:g})" for item in items],
+        *[f"{item.standard.code}({item.weight.normalize():f})" for item in items],
     ]
     rows = (
         (
