@@ -103,7 +103,8 @@ def clean_portal_link(value: str) -> str:
     if parts.scheme not in ("", "http", "https"):
         raise ValidationError(_("请粘贴本平台中相关记录的页面地址。"))
     path = parts.path
-    if not path.startswith("/") or path.startswith("//"):
+    # A backslash is read as a slash by browsers: "/\\evil.example" would leave the site.
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
         raise ValidationError(_("请粘贴本平台中相关记录的页面地址,如 /c/…/meetings/12/。"))
     try:
         resolve(path)
@@ -354,7 +355,8 @@ class BaseItemFormSet(BaseInlineFormSet):
             raise ValidationError(_("请至少选择一项标准。"))
         if total != 100:
             raise ValidationError(
-                _("各项权重之和应为 100 分,现为 %(total)s 分。") % {"total": f"{total.normalize():f}"}
+                _("各项权重之和应为 100 分,现为 %(total)s 分。")
+                % {"total": f"{total.normalize():f}"}
             )
 
 

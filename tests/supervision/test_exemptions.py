@@ -326,3 +326,21 @@ def test_the_exemptions_overlay_uses_the_standard_not_a_finding_row(community, s
     evaluate_communities(Community.objects.filter(pk=community.pk), today)
     assert compliance.dashboard(STREET, 12).tally.exempted == 1
     assert Exemption.objects.get().standard == gd01()
+
+
+def test_the_exemptions_list_costs_as_many_queries_for_many_as_for_few(
+    login, community, street_user
+):
+    street = login(Role.STREET, STREET)
+    url = reverse("supervision:division_exemptions", args=[STREET])
+    grant(street_user, community)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert street.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    for other in Community.objects.filter(code__startswith=STREET).order_by("code")[1:8]:
+        grant(street_user, other)
+    assert queries() == before

@@ -228,6 +228,7 @@ def test_a_response_without_evidence_is_refused_and_nothing_changes(login, commu
         ("https://evil.example/phish", "本平台没有这个页面"),
         ("//evil.example/x", "本平台没有这个页面"),
         ("c/relative/", "页面地址"),
+        ("/\\evil.example/", "页面地址"),
         ("/no/such/page/", "本平台没有这个页面"),
     ],
 )
