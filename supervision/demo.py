@@ -133,7 +133,7 @@ def _exemptions(today: datetime.date, district: User, street: User) -> int:
 
 def _assessment(today: datetime.date, district: User) -> Assessment | None:
     year = today.year - 1
-    title = f"{year} 年度社区规范化建设考核"
+    title = "社区规范化建设考核"
     if Assessment.objects.filter(code=DISTRICT, year=year, title=title).exists():
         return None
     communities = Community.objects.filter(code__startswith=DISTRICT)
