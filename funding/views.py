@@ -25,7 +25,7 @@ from funding.forms import (
 )
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 from funding.services import benchmark_save
-from portal import access
+from portal import access, exemptions
 from portal import selectors as compliance
 from portal.exports import xlsx_response
 from portal.models import Finding
@@ -50,6 +50,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         Finding.objects.filter(
             community=community, is_current=True, standard__rule_key__startswith="funding.per_"
         )
+        .annotate(exempted=exemptions.covered(timezone.localdate()))
         .select_related("standard")
         .first()
     )

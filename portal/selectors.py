@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from committees.models import Community
+from portal import exemptions
 from portal.compliance import Applicability, Resolver, judge_communities, load_candidates
 from portal.models import Finding, JurisdictionFinding, Standard, Status
 from portal.rules import MISSING_RECORDS, Verdict
 
 STATUS_ORDER = [Status.NON_COMPLIANT, Status.NO_DATA, Status.COMPLIANT, Status.NOT_APPLICABLE]
+EXEMPTED_LABEL = _("已豁免")
 
 
 def _status_counts() -> dict:
@@ -26,6 +30,9 @@ class Tally:
     non_compliant: int = 0
     no_data: int = 0
     not_applicable: int = 0
+    # Failing findings covered by an exemption in force (portal/exemptions.py): moved out of
+    # non_compliant / no_data, shown apart, and left out of the rate's numerator and denominator.
+    exempted: int = 0
 
     @property
     def judged(self) -> int:
@@ -33,7 +40,14 @@ class Tally:
 
     @property
     def total(self) -> int:
-        return self.compliant + self.non_compliant + self.no_data + self.not_applicable
+        return (
+            self.compliant + self.non_compliant + self.no_data + self.not_applicable + self.exempted
+        )
+
+    def exempt(self, status: str, n: int) -> None:
+        """Count ``n`` findings of ``status`` as exempted instead."""
+        setattr(self, status, getattr(self, status) - n)
+        self.exempted += n
 
     @property
     def rate(self) -> float | None:
@@ -52,12 +66,18 @@ class Tally:
     def segments(self) -> list[tuple[str, str, float, float, int]]:
         """(status, label, x, width, count) for a stacked SVG bar 100 units wide."""
         out, x = [], 0.0
-        for status in (Status.COMPLIANT, Status.NO_DATA, Status.NON_COMPLIANT):
-            count = getattr(self, status.value)
-            judged = self.compliant + self.no_data + self.non_compliant
+        shown = [
+            (Status.COMPLIANT.value, Status.COMPLIANT.label),
+            (Status.NO_DATA.value, Status.NO_DATA.label),
+            ("exempted", EXEMPTED_LABEL),
+            (Status.NON_COMPLIANT.value, Status.NON_COMPLIANT.label),
+        ]
+        judged = self.compliant + self.no_data + self.non_compliant + self.exempted
+        for status, label in shown:
+            count = getattr(self, status)
             width = 100 * count / judged if judged else 0.0
             if count:
-                out.append((status.value, str(status.label), round(x, 2), round(width, 2), count))
+                out.append((str(status), str(label), round(x, 2), round(width, 2), count))
             x += width
         return out
 
@@ -86,6 +106,18 @@ class Dashboard:
     aggregates: list[JurisdictionFinding] = field(default_factory=list)
 
 
+def _exempted_counts(findings: QuerySet[Finding], child_length: int | None) -> list[dict]:
+    """Exempted findings by standard, child division and status: one query (exemptions are
+    few, so are the rows)."""
+    return list(
+        findings.filter(exemptions.exempted_q(timezone.localdate()))
+        .annotate(child=Substr("code", 1, child_length or 12))
+        .values("standard_id", "child", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
 def dashboard(
     prefix: str, child_length: int | None, code: str | None = None, worst: int = 10
 ) -> Dashboard:
@@ -95,6 +127,9 @@ def dashboard(
         row["standard_id"]: Tally.from_row(row)
         for row in findings.values("standard_id").annotate(**_status_counts()).order_by()
     }
+    exempted = _exempted_counts(findings, child_length)
+    for row in exempted:
+        per_standard[row["standard_id"]].exempt(row["status"], row["n"])
     standards = Standard.objects.filter(pk__in=list(per_standard)).select_related("document")
     rows = sorted(
         (StandardRow(s, per_standard[s.pk]) for s in standards),
@@ -102,12 +137,11 @@ def dashboard(
     )
     total = Tally()
     for tally in per_standard.values():
-        for status in Status:
-            setattr(
-                total, status.value, getattr(total, status.value) + getattr(tally, status.value)
-            )
+        for status in [*Status, "exempted"]:
+            setattr(total, status, getattr(total, status) + getattr(tally, status))
     worst_rows = list(
         findings.filter(status=Status.NON_COMPLIANT)
+        .exclude(exemptions.exempted_q(timezone.localdate()))
         .values("code", "community__name")
         .annotate(n=Count("id"))
         .order_by("-n", "code")[:worst]
@@ -121,6 +155,8 @@ def dashboard(
             .annotate(**_status_counts())
             .order_by()
         }
+        for row in exempted:
+            children[row["child"]].exempt(row["status"], row["n"])
     as_of = findings.aggregate(latest=Max("as_of"))["latest"]
     aggregates = []
     if code:
@@ -141,6 +177,7 @@ class CommunityFindingRow:
     explanation: str
     missing_label: str
     missing_url_name: str
+    exemption: exemptions.ExemptionNote | None = None  # set when an exemption covers it
 
     @property
     def status_label(self) -> str:
@@ -159,6 +196,8 @@ class CommunityCompliance:
         tally = Tally()
         for row in self.rows:
             setattr(tally, row.status, getattr(tally, row.status) + 1)
+            if row.exemption:
+                tally.exempt(row.status, 1)
         return tally
 
 
@@ -179,6 +218,19 @@ def _order(rows: list[CommunityFindingRow]) -> list[CommunityFindingRow]:
     return sorted(rows, key=lambda r: (STATUS_ORDER.index(r.status), r.standard.code))
 
 
+def _with_exemptions(
+    community: Community, rows: list[CommunityFindingRow], on: datetime.date
+) -> list[CommunityFindingRow]:
+    """Mark the failing rows an exemption in force covers (one query)."""
+    found = exemptions.notes(on, community_ids=[community.pk])
+    return [
+        replace(row, exemption=found[(community.pk, row.standard.pk)])
+        if row.status in exemptions.EXEMPTIBLE and (community.pk, row.standard.pk) in found
+        else row
+        for row in rows
+    ]
+
+
 def community_compliance(
     community: Community, as_of: datetime.date | None = None
 ) -> CommunityCompliance:
@@ -194,7 +246,9 @@ def community_compliance(
         judged = {f.standard_id for f in stored}
         return CommunityCompliance(
             date,
-            _order([_row(f.standard, f) for f in stored]),
+            _with_exemptions(
+                community, _order([_row(f.standard, f) for f in stored]), timezone.localdate()
+            ),
             [
                 a
                 for a in resolver.resolve(community.code)
@@ -206,7 +260,11 @@ def community_compliance(
     outcomes = judge_communities(Community.objects.filter(pk=community.pk), as_of, resolver)
     return CommunityCompliance(
         as_of,
-        _order([_row(o.candidate.standard, o.verdict) for o in outcomes.get(community.pk, [])]),
+        _with_exemptions(
+            community,
+            _order([_row(o.candidate.standard, o.verdict) for o in outcomes.get(community.pk, [])]),
+            as_of,
+        ),
         [a for a in resolver.resolve(community.code) if not a.applies],
         live=True,
     )
@@ -224,6 +282,14 @@ def matrix(prefix: str) -> tuple[list[Standard], QuerySet]:
     return standards, rows
 
 
+def exempted_notes(prefix: str) -> dict[tuple[str, int], exemptions.ExemptionNote]:
+    """Exemptions in force today under ``prefix``, by (community code, standard id): the
+    matrix export marks the failing findings they cover (one query)."""
+    today = timezone.localdate()
+    notes = exemptions.notes(today, prefix=prefix)
+    return {(note.code, standard): note for (_pk, standard), note in notes.items()}
+
+
 def findings_by_community(community_ids: list[int], rule_prefix: str) -> dict[int, list[Finding]]:
     """Current findings of the rules under ``rule_prefix`` (e.g. "facilities.") for a page of
     communities, in one query: the comparisons show them beside the figures."""
@@ -233,6 +299,11 @@ def findings_by_community(community_ids: list[int], rule_prefix: str) -> dict[in
             community_id__in=community_ids,
             is_current=True,
             standard__rule_key__startswith=rule_prefix,
+        )
+        .annotate(
+            exempted=ExpressionWrapper(
+                exemptions.exempted_q(timezone.localdate()), output_field=BooleanField()
+            )
         )
         .select_related("standard")
         .order_by("standard__code")

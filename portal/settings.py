@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "governance",
     "facilities",
     "funding",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -149,3 +150,12 @@ LOGGING = {
 }
 
 PAGE_SIZE = 50
+
+# E-mail (the daily reminder digest, `manage.py send_reminders`): printed to the console in
+# development; production sets EMAIL_URL, e.g. smtp+tls://user:password@mail.example:587.
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# Where the portal is reached, for links in e-mails.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")

@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("facilities.urls")),
     path("", include("funding.urls")),
     path("", include("governance.urls")),
+    path("", include("supervision.urls")),
     path("", include((compliance_patterns, "compliance"))),
 ]

@@ -11,13 +11,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from committees.models import Community, Membership, Organization, Person
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
 from governance.models import Covenant, Disclosure, MajorMatter, Meeting, PublicService
-from portal.models import Role
+from portal.models import Role, Standard
+from supervision.models import (
+    Assessment,
+    AssessmentItem,
+    Exemption,
+    NoticeEvent,
+    NoticeItem,
+    RectificationNotice,
+)
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +45,11 @@ DIVISION_VIEWS = {
     "facilities:compare_export",
     "funding:compare",
     "funding:compare_export",
+    "supervision:division_notices",
+    "supervision:notices_export",
+    "supervision:notice_issue",
+    "supervision:division_exemptions",
+    "supervision:exemptions_export",
 }
 COMMUNITY_VIEWS = {
     "committees:community",
@@ -69,6 +83,8 @@ COMMUNITY_VIEWS = {
     "governance:covenant_create",
     "governance:services",
     "governance:service_create",
+    "supervision:community",
+    "supervision:dispute_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -93,6 +109,19 @@ OBJECT_VIEWS = {
     "governance:matter_edit": "matter",
     "governance:covenant_edit": "covenant",
     "governance:service_edit": "service",
+    "supervision:notice": "notice",
+    "supervision:notice_respond": "notice",
+    "supervision:notice_review": "notice",
+    "supervision:notice_file": "response",
+    "supervision:dispute_decide": "dispute",
+}
+# Views of an annual assessment (by pk): its scope is a division code stored on it.
+ASSESSMENT_VIEWS = {
+    "supervision:assessment",
+    "supervision:assessment_edit",
+    "supervision:assessment_publish",
+    "supervision:assessment_evaluate",
+    "supervision:assessment_export",
 }
 WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
@@ -137,8 +166,13 @@ ALLOWED_ROLES = {
             "governance:covenant_edit",
             "governance:service_create",
             "governance:service_edit",
+            "supervision:notice_respond",
+            "supervision:dispute_create",
         )
     },
+    "supervision:notice_issue": {Role.STREET, Role.BUREAU},
+    "supervision:notice_review": {Role.STREET, Role.BUREAU},
+    "supervision:dispute_decide": {Role.STREET, Role.BUREAU},
 }
 # Views that answer only POST (a GET inside the jurisdiction is 405).
 POST_ONLY = {"compliance:division_evaluate"}
@@ -179,6 +213,7 @@ def test_it_knows_how_to_fill_every_parameterised_view():
                 and r.params == ("code",)
             )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
+            or (r.name in ASSESSMENT_VIEWS and r.params == ("pk",))
         )
     ]
     assert unknown == [], f"add these views to the access walk: {unknown}"
@@ -255,6 +290,31 @@ def record(route: str, community: Community):
         return AssignedTask.objects.create(
             community=community, department="区卫健局", title="健康宣传", assigned_on=day
         )
+    if kind in ("notice", "response"):
+        notice = RectificationNotice.objects.create(
+            community=community, code=community.code, instructions="整改", due_on=day, issued_on=day
+        )
+        NoticeItem.objects.create(
+            notice=notice,
+            standard=Standard.objects.get(code="GD-01"),
+            status_at_issue="non_compliant",
+            as_of_at_issue=day,
+        )
+        if kind == "notice":
+            return notice
+        photo = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 16)
+        return NoticeEvent.objects.create(
+            notice=notice, kind="responded", text="已整改", attachment=photo
+        )
+    if kind == "dispute":
+        return Exemption.objects.create(
+            community=community,
+            code=community.code,
+            standard=Standard.objects.get(code="GD-01"),
+            reason="无法扩建",
+            raised_on=day,
+            status_at_request="non_compliant",
+        )
     organization = Organization.objects.create(
         community=community, kind=Organization.Kind.RESIDENTS_COMMITTEE, name="居委会"
     )
@@ -304,7 +364,7 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
     return [inside], [outside], None
 
 
-SCOPED = [r.name for r in PRIVATE_WITH_CODE if r.name not in UNSCOPED_VIEWS]
+SCOPED = [r.name for r in PRIVATE_WITH_CODE if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS]
 
 
 @pytest.mark.parametrize(("role", "assigned", "inside", "outside"), CASES)
@@ -428,3 +488,57 @@ def test_the_public_board_opens_without_login_and_404s_unknown_codes(client, com
     assert client.get(reverse("governance:public_board", args=[code])).status_code == 200
     assert client.get(reverse("governance:public_board", args=["999999999999"])).status_code == 404
     assert client.get(reverse("governance:public_search"), {"q": "社区"}).status_code == 200
+
+
+# --- annual assessments: found by pk, scoped by the division code stored on them ----------
+
+ASSESSMENT_POST_ONLY = {"supervision:assessment_publish", "supervision:assessment_evaluate"}
+
+
+@pytest.mark.parametrize(
+    ("role", "code", "draft", "published"),
+    [
+        # role, code, what the draft answers, what the published assessment answers
+        (Role.BUREAU, DISTRICT, "manage", "read"),
+        (Role.BUREAU, "4404", "manage", "read"),  # the city above manages its districts'
+        (Role.BUREAU, OTHER_DISTRICT, 404, 404),
+        (Role.STREET, STREET, 404, "read"),
+        (Role.STREET, "440403001", 404, 404),
+        (Role.VIEWER, DISTRICT, 404, "read"),
+        (Role.COMMITTEE, "440402001001", 404, "read"),
+        (Role.COMMITTEE, "440403001001", 404, 404),
+    ],
+)
+@pytest.mark.parametrize("route", sorted(ASSESSMENT_VIEWS))
+def test_an_assessment_opens_only_where_it_applies(
+    client, make_user, zhuhai, role, code, draft, published, route
+):
+    from supervision.services import assessment_publish
+
+    assessment = Assessment.objects.create(code=DISTRICT, year=2024, title="考核")
+    AssessmentItem.objects.create(
+        assessment=assessment, standard=Standard.objects.get(code="GD-01"), weight=100
+    )
+    client.force_login(make_user(role, code))
+    url = reverse(route, args=[assessment.pk])
+
+    def expect(outcome) -> None:
+        if outcome == 404:
+            assert client.get(url).status_code == 404
+            assert client.post(url).status_code == 404
+            return
+        manage = outcome == "manage"
+        if route in ASSESSMENT_POST_ONLY:
+            assert client.get(url).status_code == 405
+        elif route == "supervision:assessment_edit" and assessment.is_published:
+            # A published assessment is never edited: managers are sent back to it.
+            assert client.get(url).status_code == (302 if manage else 403)
+        elif route == "supervision:assessment_edit":
+            assert client.get(url).status_code == (200 if manage else 403)
+        else:
+            assert client.get(url).status_code == 200
+
+    expect(draft)
+    assessment_publish(actor=make_user(Role.BUREAU, DISTRICT), assessment=assessment)
+    assessment.refresh_from_db()
+    expect(published if published != "read" or role != Role.BUREAU else "manage")

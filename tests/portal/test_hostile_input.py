@@ -47,6 +47,7 @@ COMMUNITY_FORMS = [
     "governance:matter_create",
     "governance:covenant_create",
     "governance:service_create",
+    "supervision:dispute_create",
 ]
 
 
@@ -87,7 +88,13 @@ def test_community_forms_survive_hostile_values(client, make_user, community_in,
 
 
 @pytest.mark.parametrize(
-    "route", ["compliance:document_create", "compliance:standard_create", "funding:benchmarks"]
+    "route",
+    [
+        "compliance:document_create",
+        "compliance:standard_create",
+        "funding:benchmarks",
+        "supervision:assessment_create",
+    ],
 )
 def test_bureau_forms_survive_hostile_values(client, make_user, zhuhai, route):
     client.force_login(make_user(Role.BUREAU, DISTRICT))
@@ -116,3 +123,132 @@ def test_query_strings_never_break_a_page(client, make_user, community_in, param
         reverse("committees:division", args=[STREET]),
     ):
         _assert_safe(client.get(url, params))
+
+
+# --- supervision: notices, disputes, assessments -----------------------------------------
+
+
+@pytest.fixture
+def failing(community_in):
+    """Current findings (GD-01 fails at 1,000 households) to issue notices and contest."""
+    import datetime
+
+    from committees.models import Community
+    from portal.compliance import evaluate_communities
+
+    evaluate_communities(Community.objects.filter(code__startswith=STREET), datetime.date.today())
+    return community_in(STREET)
+
+
+def _supervision_records(community, user):
+    import datetime
+
+    from portal.models import Finding
+    from supervision import services
+
+    finding = Finding.objects.filter(community=community, is_current=True, status="non_compliant")
+    (notice,) = services.notices_issue(
+        actor=user,
+        findings=list(finding.select_related("community", "standard")[:1]),
+        due_on=datetime.date.today(),
+        instructions="整改",
+    )
+    dispute = services.dispute_raise(
+        actor=user, community=community, standard=finding.first().standard, reason="理由"
+    )
+    return notice, dispute
+
+
+def test_supervision_forms_survive_hostile_values(client, make_user, failing):
+    from supervision.models import Assessment, Exemption, NoticeEvent
+
+    user = make_user(Role.STREET, STREET)
+    client.force_login(user)
+    notice, dispute = _supervision_records(failing, user)
+    forms = [
+        reverse("supervision:notice_issue", args=[STREET]),
+        reverse("supervision:notice_respond", args=[failing.code, notice.pk]),
+        reverse("supervision:dispute_decide", args=[failing.code, dispute.pk]),
+    ]
+    for url in forms:
+        fields = _field_names(client, url)
+        for value in CORPUS:
+            _assert_safe(client.post(url, {name: value for name in fields}))
+    # Once responded, the review form: the same values.
+    notice.state = "responded"
+    notice.save()
+    url = reverse("supervision:notice_review", args=[failing.code, notice.pk])
+    fields = _field_names(client, url)
+    for value in CORPUS:
+        _assert_safe(client.post(url, {name: value for name in fields}))
+    assert not NoticeEvent.objects.filter(kind__in=["accepted", "returned"]).exists()
+    assert Exemption.objects.get(pk=dispute.pk).state == "pending"
+    for page in (
+        reverse("supervision:community", args=[failing.code]),
+        reverse("supervision:notice", args=[failing.code, notice.pk]),
+        reverse("supervision:division_notices", args=[STREET]),
+        reverse("supervision:division_exemptions", args=[STREET]),
+        reverse("supervision:todo"),
+    ):
+        _assert_safe(client.get(page))
+    assert not Assessment.objects.exists()
+
+
+def test_the_assessment_formset_survives_hostile_values(client, make_user, zhuhai):
+    from supervision.models import Assessment
+
+    client.force_login(make_user(Role.BUREAU, DISTRICT))
+    url = reverse("supervision:assessment_create")
+    for value in CORPUS:
+        data = {
+            "title": value,
+            "year": value,
+            "code": value,
+            "exempted_rule": value,
+            "items-TOTAL_FORMS": "2",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": value,
+            "items-MAX_NUM_FORMS": value,
+            "items-0-standard": value,
+            "items-0-weight": value,
+            "items-1-standard": "1",
+            "items-1-weight": value,
+            "items-1-DELETE": value,
+        }
+        _assert_safe(client.post(url, data))
+        _assert_safe(client.post(url, {**data, "items-TOTAL_FORMS": value}))
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize("value", CORPUS)
+def test_supervision_query_strings_never_break_a_page(client, make_user, failing, value):
+    from supervision.models import Assessment
+
+    client.force_login(make_user(Role.BUREAU, DISTRICT))
+    assessment = Assessment.objects.create(code=DISTRICT, year=2024, title="考核")
+    params = {
+        "state": value,
+        "standard": value,
+        "community": value,
+        "status": value,
+        "street": value,
+        "verify": value,
+        "page": value,
+    }
+    for url in (
+        reverse("supervision:division_notices", args=[STREET]),
+        reverse("supervision:notices_export", args=[STREET]),
+        reverse("supervision:notice_issue", args=[STREET]),
+        reverse("supervision:division_exemptions", args=[STREET]),
+        reverse("supervision:exemptions_export", args=[STREET]),
+        reverse("supervision:dispute_create", args=[failing.code]),
+        reverse("supervision:community", args=[failing.code]),
+        reverse("supervision:todo"),
+        reverse("supervision:assessments"),
+        reverse("supervision:assessment", args=[assessment.pk]),
+        reverse("supervision:assessment_export", args=[assessment.pk]),
+    ):
+        response = client.get(url, params)
+        assert response.status_code in (200, 302, 403), (url, response.status_code)
+        if response.status_code == 200 and "html" in response["Content-Type"]:
+            assert b"<script>alert(1)</script>" not in response.content
