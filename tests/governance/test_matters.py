@@ -250,3 +250,15 @@ def test_the_public_board_costs_the_same_queries_with_more_matters(client, commu
     with CaptureQueriesContext(connection) as many:
         client.get(board)
     assert len(many) == len(one)
+
+
+def test_it_lists_a_waiting_step_among_the_user_s_reminders(make_user, community):
+    from portal.reminders import collect
+
+    matter = MajorMatter.objects.create(community=community, title="停车位分配")
+    MatterStep.objects.create(matter=matter, step="proposal", date=ago(31))
+    sections = {s.key: s for s in collect(make_user(Role.STREET, STREET), TODAY)}
+    section = sections["governance.matters"]
+    assert section.count == 1
+    assert section.items[0].overdue and "停车位分配" in section.items[0].what
+    assert section.items[0].url == reverse("governance:matter", args=[community.code, matter.pk])

@@ -1,0 +1,36 @@
+"""Reminders (待办) from governance records: the next “四议两公开” step waiting too long."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from governance import selectors
+from portal.reminders import Due, Section, register
+
+
+@register("governance.matters", order=45)
+def matters(user, prefix: str, today: datetime.date) -> Section:
+    count, late = selectors.overdue_matters(prefix, today)
+    days = selectors.matter_step_days()
+    return Section(
+        "governance.matters",
+        _("“四议两公开”步骤等待超过 %(n)s 天") % {"n": days},
+        count,
+        [
+            Due(
+                _("%(title)s:上一步于 %(date)s 办理,下一步待办")
+                % {"title": matter.title, "date": f"{matter.last:%Y-%m-%d}"},
+                matter.community.name,
+                matter.community.code,
+                matter.last + datetime.timedelta(days=days),
+                reverse("governance:matter", args=[matter.community.code, matter.pk]),
+                True,
+            )
+            for matter in late
+        ],
+    )
+
+
