@@ -566,3 +566,7 @@ class FundUseDisclosed(Rule):
             expected,
             gettext("%(year)s 年度尚未公开经费使用情况。") % {"year": as_of.year},
         )
+
+
+# The election rules live in their own module; importing it here registers them with the rest.
+from governance import elections_rules  # noqa: E402, F401
