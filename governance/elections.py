@@ -233,7 +233,9 @@ def compute_outcomes(
             outcomes[key] = Outcome.ELECTED
         for key in result.elected_rerun:
             outcomes[key] = Outcome.ELECTED_RERUN
-        for key in result.tied + result.tied_rerun:
+        # A tie of the first round is settled by the re-run once it is held; one of the
+        # re-run itself stands.
+        for key in result.tied_rerun if result.rerun_held else result.tied:
             if outcomes[key] == Outcome.NOT_ELECTED:
                 outcomes[key] = Outcome.TIED
     return Results(True, outcomes, positions)

@@ -53,14 +53,19 @@ class ElectionStepForm(forms.ModelForm):
                 setattr(election, name, value)
         return election
 
+    # Fields whose values the checks across the steps read; other fields may be in error.
+    checked: tuple[str, ...] | None = None
+
     def step_errors(self, election: Election) -> dict[str, str]:
         raise NotImplementedError
 
     def clean(self):
         data = super().clean()
-        if not self.errors:
+        checked = self.checked if self.checked is not None else tuple(self.fields)
+        if not any(name in self.errors for name in checked):
             for field, message in self.step_errors(self.shadow()).items():
-                self.add_error(field if field in self.fields else None, message)
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, message)
         return data
 
 
@@ -87,9 +92,23 @@ class ElectionPlanForm(ElectionStepForm):
         self.fields["election_committee"].queryset = community.organizations.filter(
             kind=Organization.Kind.ELECTION_COMMITTEE
         )
+        self.fields["election_committee_members"].error_messages["required"] = _(
+            "请填写居民选举委员会的组成人员。"
+        )
         self.fields["election_committee"].help_text = _(
             "在“组织与人员”中登记的居民选举委员会;没有登记可不选。"
         )
+
+    checked = (
+        "kind",
+        "term_number",
+        "election_day",
+        "method",
+        "reps_per_group",
+        "seats_director",
+        "seats_deputy",
+        "seats_member",
+    )
 
     def clean_election_committee_members(self) -> str:
         value = self.cleaned_data["election_committee_members"].strip()
