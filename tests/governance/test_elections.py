@@ -870,3 +870,32 @@ def test_the_street_sees_overdue_and_upcoming_elections_and_its_direct_rate(
     division = street_client.get(reverse("committees:division", args=[STREET]))
     assert division.context["elections_overdue"][0] == 6
     assert "换届选举逾期" in division.content.decode()
+
+
+def test_a_second_general_election_of_the_same_term_is_refused_in_the_form(
+    member_client, community
+):
+    election(community, term=8)
+    response = member_client.post(
+        reverse("governance:election_create", args=[community.code]),
+        {
+            "kind": "general",
+            "term_number": "8",
+            "election_day": DAY.isoformat(),
+            "method": "direct",
+            "seats_director": "1",
+            "seats_deputy": "1",
+            "seats_member": "3",
+            "election_committee_members": "主任 王五",
+        },
+    )
+    assert response.status_code == 200
+    assert "已经登记" in str(response.context["form"].non_field_errors())
+    assert Election.objects.filter(community=community).count() == 1
+
+
+def test_a_committee_member_is_reminded_of_their_overdue_election(member_client, community):
+    certified(community, TODAY - datetime.timedelta(days=5 * 366), term=7)
+    response = member_client.get(reverse("home"))
+    assert response.context["elections_overdue"][0] == 1
+    assert "换届选举逾期" in response.content.decode()

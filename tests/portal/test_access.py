@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from committees.models import Community, Membership, Organization, Person
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
-from governance.models import Disclosure, Meeting
+from governance.models import Disclosure, Election, ElectionCandidate, Meeting
 from portal.models import Role
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
@@ -36,6 +36,7 @@ DIVISION_VIEWS = {
     "facilities:compare_export",
     "funding:compare",
     "funding:compare_export",
+    "governance:election_overview",
 }
 COMMUNITY_VIEWS = {
     "committees:community",
@@ -63,6 +64,8 @@ COMMUNITY_VIEWS = {
     "governance:meeting_create",
     "governance:disclosures",
     "governance:disclosure_create",
+    "governance:elections",
+    "governance:election_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -82,6 +85,22 @@ OBJECT_VIEWS = {
     "governance:meeting_edit": "meeting",
     "governance:resolution_create": "meeting",
     "governance:disclosure_edit": "disclosure",
+    **{
+        f"governance:{name}": "election"
+        for name in (
+            "election",
+            "election_plan",
+            "election_voter_list",
+            "election_candidate_create",
+            "election_candidate_remove",
+            "election_voting",
+            "election_results",
+            "election_rerun",
+            "election_certify",
+            "election_correct",
+            "election_announcement",
+        )
+    },
 }
 WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
@@ -119,11 +138,22 @@ ALLOWED_ROLES = {
             "governance:resolution_create",
             "governance:disclosure_create",
             "governance:disclosure_edit",
+            "governance:election_create",
+            "governance:election_plan",
+            "governance:election_voter_list",
+            "governance:election_candidate_create",
+            "governance:election_candidate_remove",
+            "governance:election_voting",
+            "governance:election_results",
+            "governance:election_rerun",
         )
     },
+    # Only the street office, or a bureau above it, certifies and corrects an election.
+    "governance:election_certify": {Role.STREET, Role.BUREAU},
+    "governance:election_correct": {Role.STREET, Role.BUREAU},
 }
 # Views that answer only POST (a GET inside the jurisdiction is 405).
-POST_ONLY = {"compliance:division_evaluate"}
+POST_ONLY = {"compliance:division_evaluate", "governance:election_candidate_remove"}
 
 
 @dataclass(frozen=True)
@@ -225,6 +255,33 @@ def record(route: str, community: Community):
         return Disclosure.objects.create(
             community=community, category="finance", title="财务公开", content="收支情况"
         )
+    if kind == "election":
+        # Counted but not certified: every step page of it opens.
+        election = Election.objects.create(
+            community=community,
+            term_number=8,
+            election_day=day,
+            method="direct",
+            seats_director=1,
+            seats_deputy=0,
+            seats_member=0,
+            election_committee_members="主任 王五",
+            voter_list_published_on=day - datetime.timedelta(days=25),
+            registered_voters=1000,
+            ballots_issued=700,
+            ballots_cast=690,
+            ballots_valid=680,
+            ballots_invalid=10,
+        )
+        ElectionCandidate.objects.create(
+            election=election,
+            person=Person.objects.create(community=community, name="李四", gender="male"),
+            position="director",
+            nomination="voters",
+            votes=400,
+            outcome="elected",
+        )
+        return election
     if kind == "task":
         return AssignedTask.objects.create(
             community=community, department="区卫健局", title="健康宣传", assigned_on=day
