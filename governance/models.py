@@ -207,6 +207,7 @@ class FinanceLine(models.Model):
             MaxValueValidator(Decimal("100000000"), _("金额不能超过 1 亿元,请核对。")),
         ],
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收支明细")
@@ -221,6 +222,252 @@ class FinanceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.item} ¥{self.amount}"
+
+
+def roster_kinds() -> dict[str, tuple[str, ...]]:
+    """Which organizations' members make up the roster of a body that meets (the people who may
+    be ticked as present); bodies without one (residents' meeting, the four meetings) count."""
+    from committees.models import Organization
+
+    kind = Organization.Kind
+    party = (kind.PARTY_BRANCH, kind.PARTY_GENERAL_BRANCH, kind.PARTY_COMMITTEE)
+    return {
+        Meeting.Kind.JOINT: (kind.RESIDENTS_COMMITTEE, *party),
+        Meeting.Kind.COMMITTEE_WORK: (kind.RESIDENTS_COMMITTEE,),
+        Meeting.Kind.PARTY_ASSEMBLY: party,
+        Meeting.Kind.REPRESENTATIVES: (kind.REPRESENTATIVES_ASSEMBLY,),
+        Meeting.Kind.COUNCIL: (kind.RESIDENTS_COUNCIL,),
+    }
+
+
+class Attendance(models.Model):
+    """One person present at a meeting of a body with a roster."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    person = models.ForeignKey(
+        "committees.Person", verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("出席人员")
+        verbose_name_plural = _("出席人员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="attendance_once_per_meeting",
+                violation_error_message=_("同一人员不能重复登记出席。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.person}"
+
+
+class MajorMatter(models.Model):
+    """A major community matter decided by “四议两公开” (GD-07), step by step."""
+
+    community = models.ForeignKey(
+        "committees.Community",
+        verbose_name=_("社区"),
+        on_delete=models.CASCADE,
+        related_name="major_matters",
+    )
+    title = models.CharField(_("事项名称"), max_length=200)
+    description = models.TextField(_("事项说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("重大事项")
+        verbose_name_plural = _("重大事项")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MatterStep(models.Model):
+    """One of the six steps; the order is enforced by the service, one row per step."""
+
+    class Step(models.TextChoices):
+        # The order of the choices is the order of GD-07.
+        PROPOSAL = "proposal", _("党组织提议")
+        JOINT_MEETING = "joint_meeting", _("“两委”联席会议商议")
+        PARTY_ASSEMBLY = "party_assembly", _("党员大会审议")
+        RESIDENTS_RESOLUTION = "residents_resolution", _("居民(代表)会议决议")
+        RESOLUTION_PUBLISHED = "resolution_published", _("决议公开")
+        RESULT_PUBLISHED = "result_published", _("实施结果公开")
+
+    matter = models.ForeignKey(
+        MajorMatter, verbose_name=_("重大事项"), on_delete=models.CASCADE, related_name="steps"
+    )
+    step = models.CharField(_("步骤"), max_length=30, choices=Step.choices)
+    date = models.DateField(_("日期"))
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("会议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matter_steps",
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        verbose_name=_("决议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matter_steps",
+    )
+    disclosure = models.ForeignKey(
+        Disclosure,
+        verbose_name=_("公开事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matter_steps",
+    )
+    note = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    MEETING_STEPS = (Step.JOINT_MEETING, Step.PARTY_ASSEMBLY, Step.RESIDENTS_RESOLUTION)
+    DISCLOSURE_STEPS = (Step.RESOLUTION_PUBLISHED, Step.RESULT_PUBLISHED)
+
+    class Meta:
+        verbose_name = _("“四议两公开”步骤")
+        verbose_name_plural = _("“四议两公开”步骤")
+        ordering = ["matter", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "step"],
+                name="matter_step_once",
+                violation_error_message=_("该步骤已登记。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(step__in=["joint_meeting", "party_assembly", "residents_resolution"])
+                | Q(meeting__isnull=False),
+                name="matter_step_meeting_linked",
+                violation_error_message=_("该步骤须关联召开的会议。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(step="residents_resolution") | Q(resolution__isnull=False),
+                name="matter_step_resolution_linked",
+                violation_error_message=_("决议步骤须关联会议表决的决议。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(step__in=["resolution_published", "result_published"])
+                | Q(disclosure__isnull=False),
+                name="matter_step_disclosure_linked",
+                violation_error_message=_("公开步骤须关联已公开的公开事项。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter} · {self.get_step_display()}"
+
+    @classmethod
+    def order(cls) -> list[str]:
+        return list(cls.Step.values)
+
+
+class Covenant(models.Model):
+    """居民公约 (N18-15): adopted by the residents' meeting, filed with the government."""
+
+    community = models.ForeignKey(
+        "committees.Community",
+        verbose_name=_("社区"),
+        on_delete=models.CASCADE,
+        related_name="covenants",
+    )
+    title = models.CharField(_("公约名称"), max_length=100, default=_("居民公约"))
+    text = models.TextField(_("公约内容"))
+    adopted_on = models.DateField(_("通过日期"))
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("通过会议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("讨论制定公约的居民会议。"),
+    )
+    filed_on = models.DateField(_("备案日期"), null=True, blank=True)
+    filed_with = models.CharField(
+        _("备案机关"), max_length=100, blank=True, help_text=_("区人民政府或街道办事处。")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("居民公约")
+        verbose_name_plural = _("居民公约")
+        ordering = ["-adopted_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(filed_on__isnull=True) | Q(filed_on__gte=F("adopted_on")),
+                name="covenant_filed_after_adopted",
+                violation_error_message=_("备案日期不能早于通过日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(filed_on__isnull=True) | ~Q(filed_with=""),
+                name="covenant_filed_with_named",
+                violation_error_message=_("已备案的公约须填写备案机关。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PublicService(models.Model):
+    """A public service the community handles, with its “六公开” items (GD-17)."""
+
+    SIX = ("content", "procedure", "materials", "legal_basis", "time_limit", "fees")
+
+    community = models.ForeignKey(
+        "committees.Community",
+        verbose_name=_("社区"),
+        on_delete=models.CASCADE,
+        related_name="public_services",
+    )
+    name = models.CharField(_("服务事项"), max_length=100)
+    content = models.TextField(_("服务内容"), blank=True)
+    procedure = models.TextField(_("办事程序"), blank=True)
+    materials = models.TextField(_("申报材料"), blank=True)
+    legal_basis = models.TextField(_("办理依据"), blank=True)
+    time_limit = models.CharField(_("办理期限"), max_length=100, blank=True)
+    fees = models.CharField(
+        _("收费标准"), max_length=100, blank=True, help_text=_("不收费请填“免费”。")
+    )
+    published_on = models.DateField(
+        _("公开日期"), null=True, blank=True, help_text=_("空表示尚未公开,不会出现在公开栏。")
+    )
+    withdrawn_on = models.DateField(_("停办日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("公共服务事项")
+        verbose_name_plural = _("公共服务事项")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True)
+                | Q(published_on__isnull=True)
+                | Q(withdrawn_on__gt=F("published_on")),
+                name="publicservice_withdrawn_after_published",
+                violation_error_message=_("停办日期须晚于公开日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def missing_items(self) -> list[str]:
+        return [
+            str(self._meta.get_field(f).verbose_name)
+            for f in self.SIX
+            if not getattr(self, f).strip()
+        ]
 
 
 # --- Term elections (换届选举) and by-elections (补选) -------------------------------------------

@@ -17,6 +17,19 @@ urlpatterns = [
     path("c/<str:code>/disclosures/", views.disclosures, name="disclosures"),
     path("c/<str:code>/disclosures/new/", views.disclosure_edit, name="disclosure_create"),
     path("c/<str:code>/disclosures/<int:pk>/edit/", views.disclosure_edit, name="disclosure_edit"),
+    path(
+        "c/<str:code>/disclosures/<int:pk>/lines/", views.disclosure_lines, name="disclosure_lines"
+    ),
+    path("c/<str:code>/matters/", views.matters, name="matters"),
+    path("c/<str:code>/matters/new/", views.matter_edit, name="matter_create"),
+    path("c/<str:code>/matters/<int:pk>/", views.matter_detail, name="matter"),
+    path("c/<str:code>/matters/<int:pk>/edit/", views.matter_edit, name="matter_edit"),
+    path("c/<str:code>/covenants/", views.covenants, name="covenants"),
+    path("c/<str:code>/covenants/new/", views.covenant_edit, name="covenant_create"),
+    path("c/<str:code>/covenants/<int:pk>/edit/", views.covenant_edit, name="covenant_edit"),
+    path("c/<str:code>/services/", views.public_services, name="services"),
+    path("c/<str:code>/services/new/", views.public_service_edit, name="service_create"),
+    path("c/<str:code>/services/<int:pk>/edit/", views.public_service_edit, name="service_edit"),
     path("public/", views.public_search, name="public_search"),
     path("public/<str:code>/", views.public_board, name="public_board"),
 ]

@@ -16,7 +16,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from committees.models import Community, Membership, Organization, Person
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
-from governance.models import Disclosure, Election, ElectionCandidate, Meeting
+from governance.models import (
+    Covenant,
+    Disclosure,
+    Election,
+    ElectionCandidate,
+    MajorMatter,
+    Meeting,
+    PublicService,
+)
 from portal.models import Role
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
@@ -64,6 +72,12 @@ COMMUNITY_VIEWS = {
     "governance:meeting_create",
     "governance:disclosures",
     "governance:disclosure_create",
+    "governance:matters",
+    "governance:matter_create",
+    "governance:covenants",
+    "governance:covenant_create",
+    "governance:services",
+    "governance:service_create",
     "governance:elections",
     "governance:election_create",
 }
@@ -85,6 +99,11 @@ OBJECT_VIEWS = {
     "governance:meeting_edit": "meeting",
     "governance:resolution_create": "meeting",
     "governance:disclosure_edit": "disclosure",
+    "governance:disclosure_lines": "disclosure",
+    "governance:matter": "matter",
+    "governance:matter_edit": "matter",
+    "governance:covenant_edit": "covenant",
+    "governance:service_edit": "service",
     **{
         f"governance:{name}": "election"
         for name in (
@@ -138,6 +157,13 @@ ALLOWED_ROLES = {
             "governance:resolution_create",
             "governance:disclosure_create",
             "governance:disclosure_edit",
+            "governance:disclosure_lines",
+            "governance:matter_create",
+            "governance:matter_edit",
+            "governance:covenant_create",
+            "governance:covenant_edit",
+            "governance:service_create",
+            "governance:service_edit",
             "governance:election_create",
             "governance:election_plan",
             "governance:election_voter_list",
@@ -255,6 +281,14 @@ def record(route: str, community: Community):
         return Disclosure.objects.create(
             community=community, category="finance", title="财务公开", content="收支情况"
         )
+    if kind == "matter":
+        return MajorMatter.objects.create(community=community, title="加装电梯")
+    if kind == "covenant":
+        return Covenant.objects.create(
+            community=community, title="居民公约", text="文明相处", adopted_on=day
+        )
+    if kind == "service":
+        return PublicService.objects.create(community=community, name="居住证申领")
     if kind == "election":
         # Counted but not certified: every step page of it opens.
         election = Election.objects.create(

@@ -42,6 +42,11 @@ COMMUNITY_FORMS = [
     "funding:expenditure_create",
     "funding:pay_create",
     "funding:task_create",
+    "governance:meeting_create",
+    "governance:disclosure_create",
+    "governance:matter_create",
+    "governance:covenant_create",
+    "governance:service_create",
     "governance:election_create",
 ]
 
@@ -71,6 +76,12 @@ def test_community_forms_survive_hostile_values(client, make_user, community_in,
         "facilities:list",
         "funding:ledger",
         "funding:tasks",
+        "governance:meetings",
+        "governance:disclosures",
+        "governance:matters",
+        "governance:covenants",
+        "governance:services",
+        "governance:public_board",
         "governance:elections",
     ):
         response = client.get(reverse(page, args=[community_in(STREET).code]))
