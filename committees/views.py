@@ -28,6 +28,7 @@ from committees.forms import (
 from committees.models import Community, Division, Organization, Person, Qualification, Training
 from committees.pages import community_page, edit_page, writable_community
 from governance import selectors as governance_selectors
+from governance.elections_selectors import overdue_elections
 from portal import access
 from portal import selectors as compliance
 from portal.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
@@ -70,6 +71,7 @@ def division_context(request: HttpRequest, division: Division) -> dict:
         "terms": selectors.term_reminders(code, timezone.localdate()),
         "untrained": selectors.training_overdue(code, timezone.localdate()),
         "matters_late": governance_selectors.overdue_matters(code, timezone.localdate()),
+        "elections_overdue": overdue_elections(code, timezone.localdate()),
     }
     if division.level == Division.Level.STREET:
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(

@@ -813,3 +813,7 @@ class SixPublics(Rule):
             more = "……" if len(gaps) > 3 else ""
             return non_compliant(measured, expected, detail + more)
         return compliant(measured, expected)
+
+
+# The election rules live in their own module; importing it here registers them with the rest.
+from governance import elections_rules  # noqa: E402, F401

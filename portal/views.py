@@ -10,6 +10,7 @@ from committees import selectors
 from committees.models import Division
 from committees.views import division_context
 from governance import selectors as governance_selectors
+from governance.elections_selectors import overdue_elections
 
 
 @login_required
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             terms=selectors.term_reminders(cards[0].code, today),
             untrained=selectors.training_overdue(cards[0].code, today),
             matters_late=governance_selectors.overdue_matters(cards[0].code, today),
+            elections_overdue=overdue_elections(cards[0].code, today),
         )
     return render(request, "portal/home.html", context)
 

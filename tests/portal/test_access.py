@@ -17,7 +17,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from committees.models import Community, Membership, Organization, Person
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
-from governance.models import Covenant, Disclosure, MajorMatter, Meeting, PublicService
+from governance.models import (
+    Covenant,
+    Disclosure,
+    Election,
+    ElectionCandidate,
+    MajorMatter,
+    Meeting,
+    PublicService,
+)
 from portal.models import Role, Standard
 from supervision.models import (
     Assessment,
@@ -50,6 +58,7 @@ DIVISION_VIEWS = {
     "supervision:notice_issue",
     "supervision:division_exemptions",
     "supervision:exemptions_export",
+    "governance:election_overview",
 }
 COMMUNITY_VIEWS = {
     "committees:community",
@@ -85,6 +94,8 @@ COMMUNITY_VIEWS = {
     "governance:service_create",
     "supervision:community",
     "supervision:dispute_create",
+    "governance:elections",
+    "governance:election_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -114,6 +125,22 @@ OBJECT_VIEWS = {
     "supervision:notice_review": "notice",
     "supervision:notice_file": "response",
     "supervision:dispute_decide": "dispute",
+    **{
+        f"governance:{name}": "election"
+        for name in (
+            "election",
+            "election_plan",
+            "election_voter_list",
+            "election_candidate_create",
+            "election_candidate_remove",
+            "election_voting",
+            "election_results",
+            "election_rerun",
+            "election_certify",
+            "election_correct",
+            "election_announcement",
+        )
+    },
 }
 # Views of an annual assessment (by pk): its scope is a division code stored on it.
 ASSESSMENT_VIEWS = {
@@ -168,14 +195,25 @@ ALLOWED_ROLES = {
             "governance:service_edit",
             "supervision:notice_respond",
             "supervision:dispute_create",
+            "governance:election_create",
+            "governance:election_plan",
+            "governance:election_voter_list",
+            "governance:election_candidate_create",
+            "governance:election_candidate_remove",
+            "governance:election_voting",
+            "governance:election_results",
+            "governance:election_rerun",
         )
     },
+    # Only the street office, or a bureau above it, certifies and corrects an election.
+    "governance:election_certify": {Role.STREET, Role.BUREAU},
+    "governance:election_correct": {Role.STREET, Role.BUREAU},
     "supervision:notice_issue": {Role.STREET, Role.BUREAU},
     "supervision:notice_review": {Role.STREET, Role.BUREAU},
     "supervision:dispute_decide": {Role.STREET, Role.BUREAU},
 }
 # Views that answer only POST (a GET inside the jurisdiction is 405).
-POST_ONLY = {"compliance:division_evaluate"}
+POST_ONLY = {"compliance:division_evaluate", "governance:election_candidate_remove"}
 
 
 @dataclass(frozen=True)
@@ -286,6 +324,33 @@ def record(route: str, community: Community):
         )
     if kind == "service":
         return PublicService.objects.create(community=community, name="居住证申领")
+    if kind == "election":
+        # Counted but not certified: every step page of it opens.
+        election = Election.objects.create(
+            community=community,
+            term_number=8,
+            election_day=day,
+            method="direct",
+            seats_director=1,
+            seats_deputy=0,
+            seats_member=0,
+            election_committee_members="主任 王五",
+            voter_list_published_on=day - datetime.timedelta(days=25),
+            registered_voters=1000,
+            ballots_issued=700,
+            ballots_cast=690,
+            ballots_valid=680,
+            ballots_invalid=10,
+        )
+        ElectionCandidate.objects.create(
+            election=election,
+            person=Person.objects.create(community=community, name="李四", gender="male"),
+            position="director",
+            nomination="voters",
+            votes=400,
+            outcome="elected",
+        )
+        return election
     if kind == "task":
         return AssignedTask.objects.create(
             community=community, department="区卫健局", title="健康宣传", assigned_on=day

@@ -48,6 +48,7 @@ COMMUNITY_FORMS = [
     "governance:covenant_create",
     "governance:service_create",
     "supervision:dispute_create",
+    "governance:election_create",
 ]
 
 
@@ -82,6 +83,7 @@ def test_community_forms_survive_hostile_values(client, make_user, community_in,
         "governance:covenants",
         "governance:services",
         "governance:public_board",
+        "governance:elections",
     ):
         response = client.get(reverse(page, args=[community_in(STREET).code]))
         _assert_safe(response)
@@ -252,3 +254,67 @@ def test_supervision_query_strings_never_break_a_page(client, make_user, failing
         assert response.status_code in (200, 302, 403), (url, response.status_code)
         if response.status_code == 200 and "html" in response["Content-Type"]:
             assert b"<script>alert(1)</script>" not in response.content
+# Each form of an election step, on an election that has reached that step.
+ELECTION_FORMS = {
+    "governance:election_plan": "planned",
+    "governance:election_voter_list": "planned",
+    "governance:election_candidate_create": "listed",
+    "governance:election_voting": "nominated",
+    "governance:election_results": "voted",
+    "governance:election_rerun": "short",
+    "governance:election_certify": "counted",
+    "governance:election_correct": "certified",
+}
+
+
+def _election_at(community, state: str, street):
+    from governance import elections_services as services
+    from tests.governance.builders import ballots, election, stand
+
+    if state == "planned":
+        return election(community, lead_days=None)
+    if state == "listed":
+        return election(community)
+    e = election(community, seats=(1, 0, 1))
+    stand(e, "director", 400 if state != "nominated" and state != "voted" else None)
+    stand(e, "member", 100 if state != "nominated" and state != "voted" else None)
+    if state == "nominated":
+        return e
+    ballots(e, 700, 690, 680, 10)
+    if state == "voted":
+        e.candidates.update(votes=None)
+        return e
+    if state == "counted":
+        e.candidates.filter(position="member").update(votes=500)
+    services.refresh_outcomes(e, None)
+    if state == "certified":
+        e.candidates.filter(position="member").update(votes=500)
+        services.refresh_outcomes(e, None)
+        services.election_certify(actor=street, election=e, on=e.election_day)
+    return e
+
+
+@pytest.mark.parametrize(("route", "state"), list(ELECTION_FORMS.items()))
+def test_election_forms_survive_hostile_values(client, make_user, community_in, route, state):
+    street = make_user(Role.STREET, STREET)
+    community = community_in(STREET)
+    election = _election_at(community, state, street)
+    client.force_login(street)
+    url = reverse(route, args=[community.code, election.pk])
+    fields = _field_names(client, url)
+    for value in CORPUS:
+        _assert_safe(client.post(url, {name: value for name in fields}))
+    for page in ("governance:election", "governance:election_announcement"):
+        _assert_safe(client.get(reverse(page, args=[community.code, election.pk])))
+    _assert_safe(client.get(reverse("governance:elections", args=[community.code])))
+
+
+def test_the_election_results_preview_survives_hostile_values(client, make_user, community_in):
+    street = make_user(Role.STREET, STREET)
+    community = community_in(STREET)
+    election = _election_at(community, "voted", street)
+    client.force_login(street)
+    url = reverse("governance:election_results", args=[community.code, election.pk])
+    fields = _field_names(client, url)
+    for value in CORPUS:
+        _assert_safe(client.post(url, {**{name: value for name in fields}, "preview": value}))
