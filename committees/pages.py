@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from committees import selectors
 from committees.models import Community
-from portal import access
+from portal import access, audit, locking
 
 
 def writable_community(request: HttpRequest, code: str) -> Community:
@@ -52,17 +53,56 @@ def edit_page(
     next_url: str,
     tab: str,
     template: str = "committees/object_form.html",
+    record=None,
 ) -> HttpResponse:
-    """Bind, validate, call the service, redirect; service refusals land next to the fields."""
+    """Bind, validate, call the service, redirect; service refusals land next to the fields.
+
+    ``record`` is the existing record the page changes (by default the model form's instance):
+    its version travels in a hidden field, and a save over someone else's newer save is refused
+    (portal.locking) with what they changed and a link to the history.
+    """
+    if record is None:
+        instance = getattr(form, "instance", None)
+        record = instance if instance is not None and instance.pk is not None else None
+    submitted = request.POST.get(locking.FIELD) if request.method == "POST" else None
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            save(form)
+            with transaction.atomic():
+                locking.ensure_current(record, submitted)
+                save(form)
+        except locking.EditConflict as error:
+            conflict = error
+            form.add_error(None, error.message)
         except ValidationError as error:
             for field, field_messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_messages)
         else:
             messages.success(request, done)
             return redirect(next_url)
+    # The version the user's edit is based on: what they were first shown, until they have seen
+    # a conflict (then the newest, so that saving again is a deliberate choice).
+    if conflict is not None:
+        version = conflict.current
+    elif submitted:
+        version = submitted
+    else:
+        version = locking.version_of(record)
+    unmask = access.may_see_personal_data(request.user, community.code)
     return community_page(
-        request, community, template, tab=tab, form=form, heading=heading, cancel=next_url
+        request,
+        community,
+        template,
+        tab=tab,
+        form=form,
+        heading=heading,
+        cancel=next_url,
+        version=version,
+        version_field=locking.FIELD,
+        history=audit.history_url(record, community.code) if record is not None else None,
+        conflict=(
+            audit.changes_since(record, conflict.submitted or 0, unmask=unmask)
+            if conflict is not None
+            else None
+        ),
     )

@@ -204,6 +204,7 @@ class FinanceLine(models.Model):
             MaxValueValidator(Decimal("100000000"), _("金额不能超过 1 亿元,请核对。")),
         ],
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收支明细")
