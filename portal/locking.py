@@ -23,9 +23,10 @@ FIELD = "_version"
 
 
 def version_of(record: models.Model | None) -> int | None:
+    """The record's version; 0 for a record saved before it had any history (bulk imports)."""
     if record is None or record.pk is None or not hasattr(record, "history"):
         return None
-    return audit.latest_version(record)
+    return audit.latest_version(record) or 0
 
 
 @dataclass
@@ -54,10 +55,10 @@ def ensure_current(record: models.Model | None, submitted: str | None) -> None:
     # The row lock serializes concurrent saves of this record (a no-op on SQLite, whose writers
     # are serialized anyway).
     list(type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list("pk"))
-    current = audit.latest_version(record)
+    current = audit.latest_version(record) or 0
     try:
         seen: int | None = int(submitted)
     except (TypeError, ValueError):
         seen = None  # a tampered value: safer to treat as stale
-    if current is not None and current != seen:
+    if current != seen:
         raise EditConflict(record, seen, current)
