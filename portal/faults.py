@@ -32,13 +32,9 @@ def is_database_down(exception: BaseException | None) -> bool:
 
 
 def database_unavailable(request: HttpRequest, exception: BaseException | None) -> HttpResponse:
+    # Django closes the broken connection itself when the request ends (it checks connections
+    # that saw errors), so the next request opens a fresh one.
     log.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
-    # A broken connection must not be reused by the next request of this thread.
-    for connection in db.connections.all(initialized_only=True):
-        if connection.in_atomic_block:
-            connection.needs_rollback = True
-        else:
-            connection.close_if_unusable_or_obsolete()
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
