@@ -5,6 +5,7 @@ Used by the committees, facilities and funding apps, so that each view stays a f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from committees import selectors
 from committees.models import Community
@@ -42,6 +44,21 @@ def community_page(
     )
 
 
+# C0 and C1 control characters: invisible, meaningless in a record, refused by Excel exports
+# (and NUL by PostgreSQL). Tab and line breaks are ordinary text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(form) -> bool:
+    """Add a field error for each text value with control characters; True if any."""
+    refused = False
+    for name, value in form.cleaned_data.items():
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            form.add_error(name, _("不能包含控制字符(不可见的特殊字符),请删除后重新填写。"))
+            refused = True
+    return refused
+
+
 def edit_page(
     request: HttpRequest,
     community: Community,
@@ -66,7 +83,7 @@ def edit_page(
         record = instance if instance is not None and instance.pk is not None else None
     submitted = request.POST.get(locking.FIELD) if request.method == "POST" else None
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not refuse_control_characters(form):
         try:
             with transaction.atomic():
                 locking.ensure_current(record, submitted)
