@@ -53,8 +53,10 @@ def ensure_current(record: models.Model | None, submitted: str | None) -> None:
     if submitted is None or submitted == "":
         return
     # The row lock serializes concurrent saves of this record (a no-op on SQLite, whose writers
-    # are serialized anyway).
-    list(type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list("pk"))
+    # are serialized anyway). Only this row: a default ordering by a foreign key would join, and
+    # lock, the community row too (scripts/load found the deadlock that made).
+    rows = type(record)._base_manager.filter(pk=record.pk).order_by()
+    list(rows.select_for_update(of=("self",)).values_list("pk"))
     current = audit.latest_version(record) or 0
     try:
         seen: int | None = int(submitted)
