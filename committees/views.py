@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -149,22 +148,20 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def community_edit(request: HttpRequest, code: str) -> HttpResponse:
-    community = selectors.community_for(request.user, code)
-    if not access.can_write(request.user, code):
-        raise PermissionDenied
+    community = writable_community(request, code)
     form = CommunityForm(request.POST or None, instance=community)
-    if request.method == "POST" and form.is_valid():
-        services.community_update(actor=request.user, community=community, data=form.cleaned_data)
-        messages.success(request, _("社区概况已保存。"))
-        return redirect("committees:community", code=code)
-    return render(
+    return edit_page(
         request,
-        "committees/community_form.html",
-        {
-            "community": community,
-            "form": form,
-            "crumbs": selectors.breadcrumbs(request.user, code),
-        },
+        community,
+        form,
+        lambda f: services.community_update(
+            actor=request.user, community=community, data=f.cleaned_data
+        ),
+        heading=_("编辑概况"),
+        done=_("社区概况已保存。"),
+        next_url=reverse("committees:community", args=[code]),
+        tab="profile",
+        template="committees/community_form.html",
     )
 
 
@@ -327,6 +324,7 @@ def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         % {"name": membership.person.name, "position": membership.get_position_display()},
         done=_("已登记离任,任职记录保留在历史中。"),
         next_url=reverse("committees:people", args=[code]),
+        record=membership,
     )
 
 

@@ -30,6 +30,34 @@ def amount_field(label: str, **extra) -> models.DecimalField:
     )
 
 
+class LiveManager(models.Manager):
+    """Rows that are not deleted: what every list, total and compliance rule sees."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeletable(models.Model):
+    """Money records are never erased: deleting one marks it, and its history stays readable.
+
+    ``objects`` (the default manager, so also ``community.allocations``) leaves deleted rows
+    out; ``all_objects`` keeps them, for the history page. Queries that reach these rows through
+    a join (``person__pay__…``) must say ``deleted_at__isnull=True`` themselves.
+    """
+
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012 — ruff takes a manager for a field
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 def positive_amount(name: str, field: str = "amount") -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gt": 0}) & Q(**{f"{field}__lte": MAX_AMOUNT}),
@@ -38,7 +66,7 @@ def positive_amount(name: str, field: str = "amount") -> models.CheckConstraint:
     )
 
 
-class Allocation(models.Model):
+class Allocation(SoftDeletable):
     class Source(models.TextChoices):
         DISTRICT = "district_finance", _("区(县)财政")
         STREET = "street_finance", _("街道财政")
@@ -71,7 +99,7 @@ class Allocation(models.Model):
         return f"{self.year} {self.get_source_display()} ¥{self.amount}"
 
 
-class Expenditure(models.Model):
+class Expenditure(SoftDeletable):
     class Category(models.TextChoices):
         OFFICE = "office", _("办公费")
         ACTIVITIES = "activities", _("活动费")
@@ -105,7 +133,7 @@ class Expenditure(models.Model):
         return f"{self.date} {self.get_category_display()} ¥{self.amount}"
 
 
-class StaffPay(models.Model):
+class StaffPay(SoftDeletable):
     person = models.ForeignKey(
         "committees.Person", verbose_name=_("人员"), on_delete=models.CASCADE, related_name="pay"
     )
@@ -120,6 +148,7 @@ class StaffPay(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "year"],
+                condition=Q(deleted_at__isnull=True),
                 name="staffpay_one_per_year",
                 violation_error_message=_("该人员这一年度的报酬已登记。"),
             ),
@@ -146,6 +175,7 @@ class WageBenchmark(models.Model):
     kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices)
     annual_amount = amount_field(_("年工资(元)"))
     source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工资基准")

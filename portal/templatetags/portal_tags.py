@@ -49,3 +49,11 @@ def m2(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value).normalize():,f} m²"
+
+
+@register.simple_tag
+def history_url(record, code: str) -> str:
+    """``{% history_url record community.code %}``: the record's history page."""
+    from portal.audit import history_url as url
+
+    return url(record, code)

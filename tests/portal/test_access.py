@@ -12,9 +12,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from committees.models import Community, Membership, Organization, Person
+from committees.models import (
+    Community,
+    Membership,
+    Organization,
+    Person,
+    Qualification,
+    Training,
+)
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
 from governance.models import (
@@ -22,10 +30,13 @@ from governance.models import (
     Disclosure,
     Election,
     ElectionCandidate,
+    FinanceLine,
     MajorMatter,
     Meeting,
     PublicService,
+    Resolution,
 )
+from portal.audit import AUDITED
 from portal.models import Role, Standard
 from supervision.models import (
     Assessment,
@@ -108,8 +119,11 @@ OBJECT_VIEWS = {
     "committees:membership_end": "membership",
     "facilities:edit": "facility",
     "funding:allocation_edit": "allocation",
+    "funding:allocation_delete": "allocation",
     "funding:expenditure_edit": "expenditure",
+    "funding:expenditure_delete": "expenditure",
     "funding:pay_edit": "pay",
+    "funding:pay_delete": "pay",
     "funding:task_edit": "task",
     "governance:meeting": "meeting",
     "governance:meeting_edit": "meeting",
@@ -175,10 +189,13 @@ ALLOWED_ROLES = {
             "facilities:edit",
             "funding:allocation_create",
             "funding:allocation_edit",
+            "funding:allocation_delete",
             "funding:expenditure_create",
             "funding:expenditure_edit",
+            "funding:expenditure_delete",
             "funding:pay_create",
             "funding:pay_edit",
+            "funding:pay_delete",
             "funding:task_create",
             "funding:task_edit",
             "governance:meeting_create",
@@ -212,6 +229,8 @@ ALLOWED_ROLES = {
     "supervision:notice_review": {Role.STREET, Role.BUREAU},
     "supervision:dispute_decide": {Role.STREET, Role.BUREAU},
 }
+# The history page of any audited record (portal.audit.AUDITED): code, app, model, pk.
+HISTORY_VIEWS = {"history": ("code", "app_label", "model_name", "pk")}
 # Views that answer only POST (a GET inside the jurisdiction is 405).
 POST_ONLY = {"compliance:division_evaluate", "governance:election_candidate_remove"}
 
@@ -252,6 +271,7 @@ def test_it_knows_how_to_fill_every_parameterised_view():
             )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
             or (r.name in ASSESSMENT_VIEWS and r.params == ("pk",))
+            or HISTORY_VIEWS.get(r.name) == r.params
         )
     ]
     assert unknown == [], f"add these views to the access walk: {unknown}"
@@ -269,6 +289,9 @@ def test_it_sends_anonymous_users_to_login_from_every_record_view(client, commun
     code = community_in(STREET).code if route in COMMUNITY_VIEWS else STREET
     code = "GD-01" if route in UNSCOPED_VIEWS else code
     args = [code, record(route, community_in(STREET)).pk] if route in OBJECT_VIEWS else [code]
+    if route in HISTORY_VIEWS:
+        community = community_in(STREET)
+        args = [community.code, "committees", "community", community.pk]
     response = client.get(reverse(route, args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -276,8 +299,14 @@ def test_it_sends_anonymous_users_to_login_from_every_record_view(client, commun
 
 def record(route: str, community: Community):
     """A record of the kind the object view shows, inside ``community``."""
-    kind = OBJECT_VIEWS[route]
+    return make_record(OBJECT_VIEWS[route], community)
+
+
+def make_record(kind: str, community: Community):
+    """A record of ``kind`` (an object-view kind or an audited model name) in ``community``."""
     day = datetime.date(2024, 3, 1)
+    if kind == "community":
+        return community
     if kind == "facility":
         return Facility.objects.create(
             community=community,
@@ -312,9 +341,19 @@ def record(route: str, community: Community):
             entitled=100,
             attended=60,
         )
-    if kind == "disclosure":
-        return Disclosure.objects.create(
+    if kind in ("disclosure", "financeline"):
+        disclosure = Disclosure.objects.create(
             community=community, category="finance", title="财务公开", content="收支情况"
+        )
+        if kind == "financeline":
+            return FinanceLine.objects.create(
+                disclosure=disclosure, direction="income", item="拨款", amount=Decimal("100")
+            )
+        return disclosure
+    if kind == "resolution":
+        meeting = make_record("meeting", community)
+        return Resolution.objects.create(
+            meeting=meeting, title="决议", present=60, votes_for=40, passed=True, rule="N18-09"
         )
     if kind == "matter":
         return MajorMatter.objects.create(community=community, title="加装电梯")
@@ -351,7 +390,7 @@ def record(route: str, community: Community):
             outcome="elected",
         )
         return election
-    if kind == "task":
+    if kind in ("task", "assignedtask"):
         return AssignedTask.objects.create(
             community=community, department="区卫健局", title="健康宣传", assigned_on=day
         )
@@ -388,7 +427,11 @@ def record(route: str, community: Community):
     person = Person.objects.create(community=community, name="张三", gender="female")
     if kind == "person":
         return person
-    if kind == "pay":
+    if kind == "training":
+        return Training.objects.create(person=person, date=day, course="培训", hours=Decimal("8"))
+    if kind == "qualification":
+        return Qualification.objects.create(person=person, kind="social_worker", obtained_on=day)
+    if kind in ("pay", "staffpay"):
         return StaffPay.objects.create(person=person, year=2024, annual_pay=Decimal("60000"))
     return Membership.objects.create(
         person=person,
@@ -429,7 +472,11 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
     return [inside], [outside], None
 
 
-SCOPED = [r.name for r in PRIVATE_WITH_CODE if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS]
+SCOPED = [
+    r.name
+    for r in PRIVATE_WITH_CODE
+    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS and r.name not in HISTORY_VIEWS
+]
 
 
 @pytest.mark.parametrize(("role", "assigned", "inside", "outside"), CASES)
@@ -473,6 +520,8 @@ def test_it_answers_404_for_codes_that_do_not_exist(client, make_user, zhuhai):
     client.force_login(make_user(Role.STREET, STREET))
     for route in PRIVATE_WITH_CODE:
         args = ["999999999999", 1] if route.name in OBJECT_VIEWS else ["999999999999"]
+        if route.name in HISTORY_VIEWS:
+            args = ["999999999999", "committees", "community", 1]
         assert client.get(reverse(route.name, args=args)).status_code == 404
 
 
@@ -607,3 +656,267 @@ def test_an_assessment_opens_only_where_it_applies(
     assessment_publish(actor=make_user(Role.BUREAU, DISTRICT), assessment=assessment)
     assessment.refresh_from_db()
     expect(published if published != "read" or role != Role.BUREAU else "manage")
+# --- the history page of every audited record -------------------------------------------
+
+
+def history_args(community: Community, record) -> list:
+    meta = record._meta
+    return [community.code, meta.app_label, meta.model_name, record.pk]
+
+
+@pytest.mark.parametrize(("role", "assigned", "inside", "outside"), CASES)
+def test_every_audited_record_has_a_history_page_inside_and_a_404_outside(
+    client, make_user, community_in, role, assigned, inside, outside
+):
+    if role == Role.COMMITTEE:
+        own = community_in(STREET)
+        assigned = own.code
+        other = Community.objects.filter(code__startswith=STREET).exclude(pk=own.pk).first()
+    else:
+        own = Community.objects.filter(code__startswith=inside).order_by("code").first()
+        other = Community.objects.filter(code__startswith=outside).order_by("code").first()
+    client.force_login(make_user(role, assigned))
+    unknown = [own.code, "portal", "user", make_user().pk]
+    assert client.get(reverse("history", args=unknown)).status_code == 404
+    for label in sorted(AUDITED):
+        kind = label.split(".")[1]
+        mine, theirs = make_record(kind, own), make_record(kind, other)
+        assert client.get(reverse("history", args=history_args(own, mine))).status_code == 200
+        outside_page = client.get(reverse("history", args=history_args(other, theirs)))
+        assert outside_page.status_code == 404, label
+        # Someone else's record reached through one's own community.
+        if kind != "community":
+            mixed = history_args(own, theirs)
+            assert client.get(reverse("history", args=mixed)).status_code == 404, label
+
+
+# Models with history that belong to no single community (reference data of a division).
+NOT_COMMUNITY_OWNED = {"funding.wagebenchmark"}
+
+
+def test_the_history_walk_knows_every_model_with_a_history_of_a_community():
+    """A community-owned model with history must be registered in portal.audit.AUDITED."""
+    from django.apps import apps
+
+    owned = set()
+    for model in apps.get_models():
+        if not hasattr(model, "history") or model._meta.app_label == "portal":
+            continue
+        owned.add(model._meta.label_lower)
+    missing = owned - set(AUDITED) - NOT_COMMUNITY_OWNED
+    assert missing == set(), "register these in portal.audit.AUDITED"
+
+
+# --- no POST changes anything outside the jurisdiction -----------------------------------
+
+
+def fingerprint() -> dict[str, tuple]:
+    """Row count and highest id of every table: any insert, delete or save (every save of a
+    domain record writes a history row) changes it."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    result = {}
+    for model in apps.get_models():
+        if model._meta.label in ("sessions.Session",):
+            continue
+        row = model._base_manager.aggregate(n=Count("pk"), top=Max("pk"))
+        result[model._meta.label] = (row["n"], row["top"])
+    return result
+
+
+def _form_data(form) -> dict:
+    """What a browser would send for an unbound form as it is shown (its initial values)."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is None:
+            data[name] = ""
+        elif isinstance(value, datetime.date):
+            data[name] = value.isoformat()
+        elif isinstance(value, list):
+            data[name] = " ".join(str(v) for v in value)
+        else:
+            data[name] = str(value)
+    return data
+
+
+def valid_post(route: str, community: Community, target) -> dict:
+    """Plausible, valid data for a POST to ``route`` (field values on top of the form's own)."""
+    day = datetime.date(2024, 3, 1).isoformat()
+    year = "2024"
+    if route == "committees:membership_create":
+        person = Person.objects.create(community=community, name="王五", gender="male")
+        organization = Organization.objects.create(
+            community=community, kind="residents_group", name="第一居民小组"
+        )
+        return {
+            "person": person.pk,
+            "organization": organization.pk,
+            "position": "group_leader",
+            "start_date": day,
+            "source": "appointed",
+        }
+    if route == "committees:roster_import":
+        from io import BytesIO
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from openpyxl import Workbook
+
+        Organization.objects.create(
+            community=community, kind="residents_group", name="第二居民小组"
+        )
+        workbook = Workbook()
+        workbook.active.append(["姓名", "性别", "组织", "职务", "任职日期"])
+        workbook.active.append(["孙八", "男", "第二居民小组", "居民小组长", "2022-03-01"])
+        buffer = BytesIO()
+        workbook.save(buffer)
+        return {"file": SimpleUploadedFile("roster.xlsx", buffer.getvalue())}
+    if route == "funding:pay_create":
+        person = Person.objects.create(community=community, name="赵六", gender="female")
+        return {"person": person.pk, "year": year, "annual_pay": "60000"}
+    return {
+        "committees:community_edit": {"households": "1234"},
+        "committees:person_create": {"name": "李四", "gender": "female"},
+        "committees:person_edit": {"name": "张三丰"},
+        "committees:training_create": {"date": day, "course": "政策培训", "hours": "8"},
+        "committees:qualification_create": {"kind": "social_worker", "obtained_on": day},
+        "committees:organization_create": {"kind": "residents_group", "name": "第三居民小组"},
+        "committees:organization_edit": {"name": "社区居民委员会"},
+        "committees:membership_edit": {"full_time": "on"},
+        "committees:membership_end": {"end_date": day, "end_reason": "辞职"},
+        "facilities:create": {
+            "kind": "office",
+            "name": "办公室",
+            "indoor": "on",
+            "area_m2": "120",
+            "tenure": "owned",
+        },
+        "facilities:edit": {"area_m2": "130"},
+        "funding:allocation_create": {
+            "year": year,
+            "source": "street_finance",
+            "amount": "50000",
+            "received_on": day,
+        },
+        "funding:allocation_edit": {"amount": "60000"},
+        "funding:allocation_delete": {"reason": "重复登记"},
+        "funding:expenditure_create": {
+            "year": year,
+            "date": day,
+            "category": "office",
+            "amount": "300",
+            "description": "纸张",
+        },
+        "funding:expenditure_edit": {"amount": "400"},
+        "funding:expenditure_delete": {"reason": "重复登记"},
+        "funding:pay_edit": {"annual_pay": "70000"},
+        "funding:pay_delete": {"reason": "录入错误"},
+        "funding:task_create": {"department": "区民政局", "title": "统计", "assigned_on": day},
+        "funding:task_edit": {"title": "人口统计"},
+        "governance:meeting_create": {
+            "kind": "residents_meeting",
+            "title": "居民会议",
+            "date": day,
+            "held": "on",
+            "entitled": "100",
+            "attended": "60",
+        },
+        "governance:meeting_edit": {"title": "居民代表会议"},
+        "governance:resolution_create": {
+            "title": "决议",
+            "votes_for": "40",
+            "votes_against": "5",
+            "abstentions": "0",
+        },
+        "governance:disclosure_create": {
+            "category": "residents",
+            "title": "居务公开",
+            "content": "内容",
+        },
+        "governance:disclosure_edit": {"title": "财务公开(修订)"},
+        "compliance:division_evaluate": {},
+    }.get(route, {})
+
+
+# Scoped views that write when given valid data; every other scoped view must change nothing
+# on POST, even inside the jurisdiction (a new writing view must be added here).
+WRITING_VIEWS = set(ALLOWED_ROLES) - {"committees:roster_template"}
+
+
+@pytest.mark.parametrize("route", SCOPED)
+def test_no_post_changes_anything_outside_the_jurisdiction(client, make_user, community_in, route):
+    """Valid data, posted to a record or division outside the jurisdiction (or to someone
+    else's record through one's own community): 404, and not one row of any table changes.
+    The same data posted inside does change the database, so the data is valid."""
+    user = make_user(Role.STREET, STREET)
+    client.force_login(user)
+    own, other, mixed = targets(route, STREET, OTHER_STREET, None)
+    own_community = Community.objects.filter(code=own[0]).first()
+    other_community = Community.objects.filter(code=other[0]).first()
+    if route in COMMUNITY_VIEWS | set(OBJECT_VIEWS):
+        page = client.get(reverse(route, args=own))
+        base = _form_data(page.context["form"]) if page.context and "form" in page.context else {}
+        target = Community.objects.get(code=own[0])
+        data = {**base, **valid_post(route, target, None)}
+        # Someone else's data shaped the same way (their people, their organizations).
+        outside_data = {**base, **valid_post(route, other_community, None)}
+    else:
+        data = outside_data = valid_post(route, own_community, None)
+    for args, payload in ((other, outside_data), (mixed, data)):
+        if args is None:
+            continue
+        if "file" in payload:  # an upload is read once: a fresh one for each request
+            payload = {**payload, "file": valid_post(route, other_community, None)["file"]}
+        before = fingerprint()
+        assert client.post(reverse(route, args=args), payload).status_code == 404
+        assert fingerprint() == before, f"POST {route} {args} changed the database"
+    before = fingerprint()
+    response = client.post(reverse(route, args=own), data)
+    if route in WRITING_VIEWS:
+        assert response.status_code == 302, (
+            route,
+            response.context["form"].errors if response.context else response.status_code,
+        )
+        assert fingerprint() != before, f"valid POST to {route} inside changed nothing"
+    else:
+        assert response.status_code in (200, 405), (route, response.status_code)
+        assert fingerprint() == before, f"POST to the read-only view {route} changed data"
+
+
+@pytest.mark.parametrize(
+    ("route", "data"),
+    [
+        (
+            "funding:benchmarks",
+            {
+                "code": OTHER_DISTRICT,
+                "year": "2024",
+                "kind": "local_average_wage",
+                "annual_amount": "90000",
+            },
+        ),
+        (
+            "compliance:document_create",
+            {
+                "key": "LOCAL-X",
+                "title": "地方文件",
+                "status": "in_force",
+                "scope_prefixes": OTHER_DISTRICT,
+            },
+        ),
+    ],
+)
+def test_no_bureau_form_writes_outside_its_jurisdiction(client, make_user, zhuhai, route, data):
+    client.force_login(make_user(Role.BUREAU, DISTRICT))
+    before = fingerprint()
+    response = client.post(reverse(route), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert fingerprint() == before
+    inside = {**data, **{k: DISTRICT for k in ("code", "scope_prefixes") if k in data}}
+    client.post(reverse(route), inside)
+    assert fingerprint() != before, "the same data inside the jurisdiction is accepted"

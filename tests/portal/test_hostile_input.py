@@ -318,3 +318,22 @@ def test_the_election_results_preview_survives_hostile_values(client, make_user,
     fields = _field_names(client, url)
     for value in CORPUS:
         _assert_safe(client.post(url, {**{name: value for name in fields}, "preview": value}))
+# Forms of one record (code + pk) that tests above do not reach.
+RECORD_FORMS = ["funding:allocation_delete", "funding:expenditure_delete", "funding:pay_delete"]
+
+
+@pytest.mark.parametrize("route", RECORD_FORMS)
+def test_record_forms_survive_hostile_values(client, make_user, community_in, route):
+    from tests.portal.test_access import record
+
+    client.force_login(make_user(Role.STREET, STREET))
+    community = community_in(STREET)
+    target = record(route, community)
+    fields = _field_names(client, reverse(route, args=[community.code, target.pk]))
+    for value in CORPUS:
+        response = client.post(
+            reverse(route, args=[community.code, target.pk]), {n: value for n in fields}
+        )
+        _assert_safe(response)
+        if response.status_code == 302:  # accepted (deleted): the next value needs a record
+            target = record(route, community)

@@ -8,8 +8,9 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """GD-07 gains its step interval, GD-09r (the 70% disclosure rate) is added."""
+    """Re-sync the catalogue: GD-07 gains its step interval, GD-09r (the disclosure rate) is added,
+    the election rules get their keys."""
 
-    dependencies = [("portal", "0004_assignment_code_ascii")]
+    dependencies = [("portal", "0005_history_of_assignments_and_standards")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]
