@@ -40,6 +40,12 @@ AUDITED: dict[str, str | None] = {
     "governance.resolution": "meeting__community",
     "governance.disclosure": "community",
     "governance.financeline": "disclosure__community",
+    "governance.majormatter": "community",
+    "governance.matterstep": "matter__community",
+    "governance.covenant": "community",
+    "governance.publicservice": "community",
+    "governance.election": "community",
+    "governance.electioncandidate": "election__community",
 }
 
 # Fields shown masked to those who may not see personal data, whatever the model.

@@ -32,6 +32,7 @@ from governance.models import (
     ElectionCandidate,
     FinanceLine,
     MajorMatter,
+    MatterStep,
     Meeting,
     PublicService,
     Resolution,
@@ -355,13 +356,19 @@ def make_record(kind: str, community: Community):
         return Resolution.objects.create(
             meeting=meeting, title="决议", present=60, votes_for=40, passed=True, rule="N18-09"
         )
-    if kind == "matter":
+    if kind in ("matter", "majormatter"):
         return MajorMatter.objects.create(community=community, title="加装电梯")
+    if kind == "matterstep":
+        matter = MajorMatter.objects.create(community=community, title="加装电梯")
+        return MatterStep.objects.create(matter=matter, step="proposal", date=day)
+    if kind == "electioncandidate":
+        election = Election.objects.filter(community=community).first()
+        return (election or make_record("election", community)).candidates.first()
     if kind == "covenant":
         return Covenant.objects.create(
             community=community, title="居民公约", text="文明相处", adopted_on=day
         )
-    if kind == "service":
+    if kind in ("service", "publicservice"):
         return PublicService.objects.create(community=community, name="居住证申领")
     if kind == "election":
         # Counted but not certified: every step page of it opens.
@@ -738,7 +745,8 @@ def _form_data(form) -> dict:
         elif isinstance(value, datetime.date):
             data[name] = value.isoformat()
         elif isinstance(value, list):
-            data[name] = " ".join(str(v) for v in value)
+            if value:  # an empty multiple choice (no box ticked) sends nothing at all
+                data[name] = " ".join(str(v) for v in value)
         else:
             data[name] = str(value)
     return data
