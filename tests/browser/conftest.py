@@ -130,6 +130,12 @@ def phone(browser, live_server) -> Iterator:
     yield from _page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings) -> None:
+    """Each test creates and logs in its users again: a deliberately slow hash is wasted here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo(live_server, transactional_db) -> None:
     """The demo of `make run`: Zhuhai's 213 communities, their records, one user per role."""
@@ -198,7 +204,7 @@ def accessibility_problems(page) -> list[str]:
     )
 
 
-def shoot(page, folder: Path, name: str, *, full_page: bool = True) -> Path:
+def shoot(page, folder: Path, name: str, *, full_page: bool = False) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path

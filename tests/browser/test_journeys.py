@@ -93,7 +93,7 @@ def test_a_committee_member_records_a_meeting_and_its_resolution_on_a_phone(
     phone.get_by_label("实到人数").fill("6")
     phone.get_by_label("议题").fill("讨论冬季防火安全检查安排")
     check_width("meeting form")
-    shoot(phone, screenshots, "phone-meeting-form")
+    shoot(phone, screenshots, "phone-meeting-form", full_page=True)
     phone.get_by_role("button", name="保存").click()
 
     expect(phone.get_by_role("status")).to_contain_text("会议已保存")
@@ -116,7 +116,7 @@ def test_a_committee_member_records_a_meeting_and_its_resolution_on_a_phone(
     expect(resolution).to_contain_text("5/1/0")
     expect(resolution).to_contain_text("通过")
     check_width("meeting with its resolution")
-    shoot(phone, screenshots, "phone-meeting")
+    shoot(phone, screenshots, "phone-meeting", full_page=True)
 
     meeting = Meeting.objects.get(community__code=code, title="十一月两委联席会议")
     assert (meeting.entitled, meeting.attended, meeting.held) == (7, 6, True)
