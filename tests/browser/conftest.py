@@ -100,6 +100,7 @@ def browser() -> Iterator:
         for alias, connection in thread_connections.items():
             connections[alias] = connection
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        expect.set_options(timeout=TIMEOUT_MS)  # a busy CI machine can be slow to answer
         yield chromium
         chromium.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
