@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from committees.models import Community
-from governance.models import Disclosure, Meeting
+from governance.models import Disclosure, MajorMatter, Meeting
 from portal.models import Role
 from tests.browser.conftest import accessibility_problems, expect, login, overflow, shoot
 from tests.conftest import STREET
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _main_pages(
-    code: str, meeting: int, board: str
+    code: str, meeting: int, matter: int, board: str
 ) -> dict[str | None, list[tuple[str, str | None]]]:
     """(url, screenshot name) by the user who opens them; None is a resident, not logged in."""
     community = f"/c/{code}"
@@ -31,6 +31,10 @@ def _main_pages(
             (f"{community}/meetings/", "meetings"),
             (f"{community}/meetings/{meeting}/", None),
             (f"{community}/disclosures/", None),
+            (f"{community}/matters/", None),
+            (f"{community}/matters/{matter}/", None),
+            (f"{community}/services/", None),
+            (f"{community}/covenants/", None),
             (f"{community}/facilities/", "facilities"),
             (f"{community}/funding/", "funding"),
             (f"{community}/tasks/", None),
@@ -64,6 +68,7 @@ def test_the_main_pages_fit_a_phone_and_pass_the_accessibility_check(
 ):
     code = Community.objects.filter(code__startswith=STREET).order_by("code").first().code
     meeting = Meeting.objects.filter(community__code=code, resolutions__isnull=False).first()
+    matter = MajorMatter.objects.filter(community__code=code).first()
     today = timezone.localdate()
     board = (  # a board with something on display, finances included
         Disclosure.objects.filter(
@@ -77,7 +82,7 @@ def test_the_main_pages_fit_a_phone_and_pass_the_accessibility_check(
     )
     too_wide: dict[str, list[str]] = {}
     inaccessible: dict[str, list[str]] = {}
-    for user, pages in _main_pages(code, meeting.pk, board).items():
+    for user, pages in _main_pages(code, meeting.pk, matter.pk, board).items():
         for tab in (page, phone):
             tab.context.clear_cookies()
             if user:
@@ -99,6 +104,9 @@ EMPTY_STATE_ADVICE = {
     "people/": "先“新增组织”",
     "meetings/": "点击“登记会议”",
     "disclosures/": "登记后,已公开的事项会出现在社区公开栏",
+    "matters/": "点击“登记重大事项”",
+    "services/": "点击“登记服务事项”",
+    "covenants/": "点击“登记居民公约”",
     "facilities/": "点击“登记设施用房”",
     "funding/": "点击“登记拨付”",
     "tasks/": "就在这里登记",

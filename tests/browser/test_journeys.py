@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from committees.models import Community
+from governance.forms import roster_people
 from governance.models import Disclosure, Meeting, Resolution
 from portal.compliance import reevaluate_community
 from tests.browser.conftest import accessibility_problems, expect, login, overflow, shoot
@@ -69,8 +70,12 @@ def test_a_street_officer_follows_a_missing_record_to_its_form_and_the_finding_t
 def test_a_committee_member_records_a_meeting_and_its_resolution_on_a_phone(
     demo, phone, screenshots
 ):
-    code = Community.objects.filter(code__startswith=STREET).order_by("code").first().code
+    community = Community.objects.filter(code__startswith=STREET).order_by("code").first()
+    code = community.code
     today = timezone.localdate()
+    # The two committees sit at a joint meeting: everyone on them but one attends.
+    roster = list(roster_people(community, Meeting.Kind.JOINT, today).order_by("pk"))
+    present, absent = roster[:-1], roster[-1]
     problems: dict[str, list[str]] = {}
 
     def check_width(step: str) -> None:
@@ -89,8 +94,9 @@ def test_a_committee_member_records_a_meeting_and_its_resolution_on_a_phone(
     phone.get_by_label("会议名称").fill("十一月两委联席会议")
     phone.get_by_label("会议日期").fill(today.isoformat())
     expect(phone.get_by_label("已召开")).to_be_checked()
-    phone.get_by_label("应到人数").fill("7")
-    phone.get_by_label("实到人数").fill("6")
+    phone.get_by_label("应到人数").fill(str(len(roster)))
+    for person in present:  # the attendance list; the count follows from it
+        phone.locator(f'input[name="attendees"][value="{person.pk}"]').check()
     phone.get_by_label("议题").fill("讨论冬季防火安全检查安排")
     check_width("meeting form")
     shoot(phone, screenshots, "phone-meeting-form", full_page=True)
@@ -98,14 +104,14 @@ def test_a_committee_member_records_a_meeting_and_its_resolution_on_a_phone(
 
     expect(phone.get_by_role("status")).to_contain_text("会议已保存")
     row = phone.locator("tbody tr", has_text="十一月两委联席会议")
-    expect(row).to_contain_text("7/6")
+    expect(row).to_contain_text(f"{len(roster)}/{len(present)}")
     expect(row).to_contain_text("过半数")
     check_width("meetings with the new one")
     row.get_by_role("link", name="十一月两委联席会议").click()
 
     phone.get_by_role("link", name="登记决议").click()
     phone.get_by_label("决议事项").fill("开展冬季防火安全检查")
-    field(phone, "赞成").fill("5")
+    field(phone, "赞成").fill(str(len(present) - 1))
     field(phone, "反对").fill("1")
     field(phone, "弃权").fill("0")
     phone.get_by_label("已公开").check()
@@ -113,13 +119,15 @@ def test_a_committee_member_records_a_meeting_and_its_resolution_on_a_phone(
 
     expect(phone.get_by_role("status")).to_contain_text("决议已登记")
     resolution = phone.locator("tbody tr", has_text="开展冬季防火安全检查")
-    expect(resolution).to_contain_text("5/1/0")
+    expect(resolution).to_contain_text(f"{len(present) - 1}/1/0")
     expect(resolution).to_contain_text("通过")
     check_width("meeting with its resolution")
     shoot(phone, screenshots, "phone-meeting", full_page=True)
 
-    meeting = Meeting.objects.get(community__code=code, title="十一月两委联席会议")
-    assert (meeting.entitled, meeting.attended, meeting.held) == (7, 6, True)
+    meeting = Meeting.objects.get(community=community, title="十一月两委联席会议")
+    assert (meeting.entitled, meeting.attended, meeting.held) == (len(roster), len(present), True)
+    attendees = set(meeting.attendance.values_list("person", flat=True))
+    assert attendees == {p.pk for p in present} and absent.pk not in attendees
     assert Resolution.objects.get(meeting=meeting).passed
     assert problems == {}, f"wider than the phone: {problems}"
 
