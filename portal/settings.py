@@ -136,6 +136,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+FORMAT_MODULE_PATH = ["portal.formats"]  # thousands grouped as in money and findings: 2,500 户
 USE_I18N = True
 USE_TZ = True
 
