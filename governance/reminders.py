@@ -1,4 +1,5 @@
-"""Reminders (待办) from governance records: the next “四议两公开” step waiting too long."""
+"""Reminders (待办) from governance records: elections overdue, and the next “四议两公开” step
+waiting too long."""
 
 from __future__ import annotations
 
@@ -7,8 +8,30 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from governance import selectors
-from portal.reminders import Due, Section, register
+from governance import elections_selectors, selectors
+from portal.reminders import ITEMS_SHOWN, Due, Section, register
+
+
+@register("governance.elections", order=15)
+def elections(user, prefix: str, today: datetime.date) -> Section:
+    count, late = elections_selectors.overdue_elections(prefix, today, limit=ITEMS_SHOWN)
+    return Section(
+        "governance.elections",
+        _("任期已届满、尚未完成换届选举"),
+        count,
+        [
+            Due(
+                _("第%(n)s届居委会任期已于 %(date)s 届满")
+                % {"n": community.term_number, "date": f"{community.term_ends:%Y-%m-%d}"},
+                community.name,
+                community.code,
+                community.term_ends,
+                reverse("governance:elections", args=[community.code]),
+                True,
+            )
+            for community in late
+        ],
+    )
 
 
 @register("governance.matters", order=45)

@@ -262,3 +262,32 @@ def test_it_lists_a_waiting_step_among_the_user_s_reminders(make_user, community
     assert section.count == 1
     assert section.items[0].overdue and "停车位分配" in section.items[0].what
     assert section.items[0].url == reverse("governance:matter", args=[community.code, matter.pk])
+
+
+def test_it_lists_an_overdue_election_among_the_user_s_reminders(make_user, community):
+    from governance.models import Election
+    from portal.reminders import collect
+
+    Election.objects.create(
+        community=community,
+        term_number=7,
+        election_day=datetime.date(2021, 3, 1),
+        method="direct",
+        seats_director=1,
+        seats_deputy=0,
+        seats_member=0,
+        election_committee_members="王五",
+        voter_list_published_on=datetime.date(2021, 2, 1),
+        registered_voters=1000,
+        ballots_issued=700,
+        ballots_cast=690,
+        ballots_valid=680,
+        ballots_invalid=10,
+        certified_on=datetime.date(2021, 3, 5),
+        term_starts_on=datetime.date(2021, 3, 5),
+        term_ends_on=ago(1),
+    )
+    sections = {s.key: s for s in collect(make_user(Role.STREET, STREET), TODAY)}
+    section = sections["governance.elections"]
+    assert section.count == 1 and section.items[0].code == community.code
+    assert "第7届" in section.items[0].what
