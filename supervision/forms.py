@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import Division
 from portal import access
 from portal.models import Finding, Role, Status, is_code
-from supervision.models import Assessment, AssessmentItem, NoticeEvent
+from supervision.models import EVIDENCE_FILE, Assessment, AssessmentItem, NoticeEvent
 from supervision.selectors import standards_for_assessment
-from supervision.uploads import validate_evidence_file
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("请输入有效日期,格式为 YYYY-MM-DD。")}
@@ -133,7 +132,7 @@ class NoticeResponseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].required = True
         self.fields["text"].error_messages["required"] = _("请说明整改情况。")
-        self.fields["attachment"].validators = [validate_evidence_file]
+        self.fields["attachment"].validators = [EVIDENCE_FILE]
 
     def clean_text(self) -> str:
         return _text(self.cleaned_data.get("text"), _("请说明整改情况。"))

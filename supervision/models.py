@@ -19,7 +19,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Status, code_validator
-from supervision.uploads import validate_evidence_file
+from portal.uploads import FileKindValidator
 
 
 class RectificationNotice(models.Model):
@@ -152,6 +152,10 @@ class NoticeItem(models.Model):
         return Status(status).label if status else ""
 
 
+
+# A photo, a PDF or an Office document, checked by content as well as name (portal.uploads).
+EVIDENCE_FILE = FileKindValidator(("docx", "jpg", "pdf", "png", "xlsx"))
+
 def evidence_path(instance: NoticeEvent, filename: str) -> str:
     # Files are served through a scoped view, never from MEDIA_URL: the path is not a secret.
     return f"supervision/{instance.notice.code}/{filename}"
@@ -190,7 +194,7 @@ class NoticeEvent(models.Model):
         upload_to=evidence_path,
         max_length=200,
         blank=True,
-        validators=[validate_evidence_file],
+        validators=[EVIDENCE_FILE],
     )
 
     class Meta:

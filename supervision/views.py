@@ -21,6 +21,7 @@ from portal import reminders
 from portal.compliance_views import WEB_EVALUATION_LIMIT
 from portal.exports import xlsx_response
 from portal.models import Standard, Status
+from portal.uploads import attachment_response
 from supervision import scoring, selectors, services
 from supervision.forms import (
     AssessmentForm,
@@ -157,12 +158,10 @@ def notice_review(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def notice_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """An attachment of a response: served only inside the jurisdiction, as a download."""
     event = selectors.response_for(request.user, code, pk)
-    try:
-        handle = event.attachment.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=True, filename=event.attachment.name.rsplit("/", 1)[-1]
+    if not event.attachment or not event.attachment.storage.exists(event.attachment.name):
+        raise Http404
+    return attachment_response(
+        event.attachment, filename=event.attachment.name.rsplit("/", 1)[-1]
     )
 
 

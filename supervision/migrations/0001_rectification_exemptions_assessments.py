@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
 import supervision.models
-import supervision.uploads
+import portal.uploads
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(blank=True, verbose_name='说明')),
                 ('evidence_link', models.CharField(blank=True, max_length=300, verbose_name='相关记录链接')),
                 ('evidence_note', models.CharField(blank=True, max_length=500, verbose_name='佐证说明')),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=supervision.models.evidence_path, validators=[supervision.uploads.validate_evidence_file], verbose_name='附件')),
+                ('attachment', models.FileField(blank=True, max_length=200, upload_to=supervision.models.evidence_path, validators=[portal.uploads.FileKindValidator(('docx', 'jpg', 'pdf', 'png', 'xlsx'))], verbose_name='附件')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
                 ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='supervision.rectificationnotice', verbose_name='整改通知')),
             ],

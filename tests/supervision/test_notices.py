@@ -256,10 +256,10 @@ def test_a_full_url_of_the_portal_is_kept_as_its_path(login, community, street_u
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("virus.exe", b"MZ\x90\x00", "只能上传"),
+        ("virus.exe", b"MZ\x90\x00", "不支持的文件类型"),
         ("fake.png", b"<html><script>alert(1)</script>", "文件内容与扩展名"),
         ("empty.pdf", b"", "文件"),
-        ("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "不能超过"),
+        ("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "文件过大"),
     ],
 )
 def test_an_attachment_must_be_a_small_photo_pdf_or_office_file(
