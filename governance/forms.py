@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import Community, Person, membership_active_q
 from governance.matters import STEP_NAMES, Progress
 from governance.models import (
+    Attachment,
     Covenant,
     Disclosure,
     FinanceLine,
@@ -20,6 +21,7 @@ from governance.models import (
     Resolution,
     roster_kinds,
 )
+from portal.uploads import FileKindValidator
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -453,3 +455,11 @@ FinanceLineFormSet = forms.inlineformset_factory(
     validate_max=True,
     can_delete=True,
 )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("PDF、JPG、PNG、Word(docx)或 Excel(xlsx),不超过 10 MB。"),
+        validators=[FileKindValidator(Attachment.ALLOWED)],
+    )

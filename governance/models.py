@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +14,8 @@ from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from portal.uploads import FileKindValidator
 
 
 class Meeting(models.Model):
@@ -892,3 +896,56 @@ class ElectionCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.election} {self.made_at:%Y-%m-%d}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Stored under a random name: the original is kept in ``name`` and only given on download.
+    return (
+        f"governance/{instance.kind_folder}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    )
+
+
+class Attachment(models.Model):
+    """A file kept with a meeting (minutes, sign-in sheet, photo) or a disclosure (the notice)."""
+
+    ALLOWED = ("docx", "jpg", "pdf", "png", "xlsx")
+
+    name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(
+        _("文件"),
+        upload_to=attachment_path,
+        max_length=200,
+        validators=[FileKindValidator(ALLOWED)],
+    )
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingAttachment(Attachment):
+    kind_folder = "meetings"
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attachments"
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
+
+
+class DisclosureAttachment(Attachment):
+    kind_folder = "disclosures"
+    disclosure = models.ForeignKey(
+        Disclosure, verbose_name=_("公开事项"), on_delete=models.CASCADE, related_name="attachments"
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("公开附件")
+        verbose_name_plural = _("公开附件")

@@ -55,5 +55,3 @@ def matters(user, prefix: str, today: datetime.date) -> Section:
             for matter in late
         ],
     )
-
-

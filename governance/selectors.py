@@ -33,7 +33,7 @@ REMINDER_ROWS = 10
 def published_disclosures(community: Community, on: datetime.date) -> QuerySet[Disclosure]:
     return community.disclosures.filter(
         published_on__isnull=False, published_on__lte=on
-    ).prefetch_related("lines")
+    ).prefetch_related("lines", "attachments")
 
 
 def published_resolutions(community: Community) -> QuerySet[Resolution]:

@@ -85,3 +85,15 @@ def finance_lines_save(*, actor, formset) -> None:
         form.instance._history_user = actor  # deletions: the history middleware's request user
     formset.save()
     reevaluate_community(formset.instance.community)
+
+
+@transaction.atomic
+def attachment_add(*, actor, attachment, upload):
+    """Keep an uploaded file (already checked by type, content and size) with its record."""
+    attachment.name = upload.name[:200]
+    attachment.size = upload.size
+    attachment.file = upload
+    attachment._history_user = actor
+    attachment.full_clean()
+    attachment.save()
+    return attachment

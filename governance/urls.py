@@ -20,6 +20,23 @@ urlpatterns = [
     path(
         "c/<str:code>/disclosures/<int:pk>/lines/", views.disclosure_lines, name="disclosure_lines"
     ),
+    path(
+        "c/<str:code>/meetings/<int:pk>/attachments/new/",
+        views.meeting_attachment_add,
+        name="meeting_attachment_add",
+    ),
+    path(
+        "c/<str:code>/disclosures/<int:pk>/attachments/new/",
+        views.disclosure_attachment_add,
+        name="disclosure_attachment_add",
+    ),
+    path("c/<str:code>/files/meeting/<int:pk>/", views.meeting_attachment, name="meeting_file"),
+    path(
+        "c/<str:code>/files/disclosure/<int:pk>/",
+        views.disclosure_attachment,
+        name="disclosure_file",
+    ),
+    path("public/<str:code>/files/<int:pk>/", views.public_attachment, name="public_file"),
     path("c/<str:code>/matters/", views.matters, name="matters"),
     path("c/<str:code>/matters/new/", views.matter_edit, name="matter_create"),
     path("c/<str:code>/matters/<int:pk>/", views.matter_detail, name="matter"),

@@ -20,6 +20,7 @@ from committees.pages import community_page, edit_page, writable_community
 from committees.services import record_save
 from governance import selectors, services
 from governance.forms import (
+    AttachmentForm,
     CovenantForm,
     DisclosureForm,
     FinanceLineFormSet,
@@ -32,12 +33,15 @@ from governance.forms import (
 from governance.matters import ORDER, STEP_NAMES, progress
 from governance.models import (
     Disclosure,
+    DisclosureAttachment,
     MajorMatter,
     MatterStep,
     Meeting,
+    MeetingAttachment,
     Resolution,
 )
 from portal import access
+from portal.uploads import attachment_response
 
 governance_edit_page = partial(edit_page, tab="governance")
 
@@ -67,6 +71,7 @@ def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         tab="governance",
         meeting=meeting,
         resolutions=meeting.resolutions.all(),
+        attachments=meeting.attachments.all(),
         attendees=[
             a.person
             for a in meeting.attendance.select_related("person").order_by(
@@ -154,7 +159,8 @@ def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def disclosures(request: HttpRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(
-        community.disclosures.order_by("-published_on", "-pk"), settings.PAGE_SIZE
+        community.disclosures.prefetch_related("attachments").order_by("-published_on", "-pk"),
+        settings.PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return community_page(
         request, community, "governance/disclosures.html", tab="governance", page=page
@@ -196,6 +202,87 @@ def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         disclosure=disclosure,
         formset=formset,
     )
+
+
+# --- attachments of meetings and disclosures -------------------------------------------
+
+
+def _attachment_upload(request: HttpRequest, code: str, record, attachment, back: str):
+    community = writable_community(request, code)
+    # Bound on every POST: an empty one (no file chosen) must say so, not show a blank form.
+    form = AttachmentForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        services.attachment_add(
+            actor=request.user, attachment=attachment, upload=form.cleaned_data["file"]
+        )
+        messages.success(request, _("附件已上传。"))
+        return redirect(back)
+    return community_page(
+        request,
+        community,
+        "committees/object_form.html",
+        tab="governance",
+        form=form,
+        heading=_("上传附件:%(title)s") % {"title": record.title},
+        cancel=back,
+    )
+
+
+@login_required
+def meeting_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    meeting = _meeting(request, code, pk)
+    back = reverse("governance:meeting", args=[code, pk])
+    return _attachment_upload(request, code, meeting, MeetingAttachment(meeting=meeting), back)
+
+
+@login_required
+def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    disclosure = committee_selectors.community_record(
+        request.user, code, Disclosure.objects.all(), pk
+    )
+    back = reverse("governance:disclosures", args=[code])
+    return _attachment_upload(
+        request, code, disclosure, DisclosureAttachment(disclosure=disclosure), back
+    )
+
+
+def _download(attachment) -> HttpResponse:
+    if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
+        raise Http404
+    return attachment_response(attachment.file, filename=attachment.name)
+
+
+@login_required
+def meeting_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """A meeting's file, only inside the jurisdiction, always as a download."""
+    found = MeetingAttachment.objects.filter(
+        meeting__community=committee_selectors.community_for(request.user, code), pk=pk
+    ).first()
+    if found is None:
+        raise Http404
+    return _download(found)
+
+
+@login_required
+def disclosure_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    found = DisclosureAttachment.objects.filter(
+        disclosure__community=committee_selectors.community_for(request.user, code), pk=pk
+    ).first()
+    if found is None:
+        raise Http404
+    return _download(found)
+
+
+def public_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Anyone may download the file of a disclosure that is published; nothing else."""
+    found = DisclosureAttachment.objects.filter(
+        disclosure__community__code=code,
+        disclosure__published_on__lte=timezone.localdate(),
+        pk=pk,
+    ).first()
+    if found is None:
+        raise Http404
+    return _download(found)
 
 
 # --- major matters: “四议两公开” (GD-07) ---------------------------------------------------

@@ -46,6 +46,8 @@ AUDITED: dict[str, str | None] = {
     "governance.publicservice": "community",
     "governance.election": "community",
     "governance.electioncandidate": "election__community",
+    "governance.meetingattachment": "meeting__community",
+    "governance.disclosureattachment": "disclosure__community",
 }
 
 # Fields shown masked to those who may not see personal data, whatever the model.

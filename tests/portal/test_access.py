@@ -28,12 +28,14 @@ from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
 from governance.models import (
     Covenant,
     Disclosure,
+    DisclosureAttachment,
     Election,
     ElectionCandidate,
     FinanceLine,
     MajorMatter,
     MatterStep,
     Meeting,
+    MeetingAttachment,
     PublicService,
     Resolution,
 )
@@ -55,6 +57,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"login", "logout", "healthz", "set_language", "governance:public_search"}
 # Anonymous, read-only pages of one community (the public board).
 PUBLIC_WITH_CODE = {"governance:public_board"}
+# Anonymous downloads of one published file of a community (code + pk), tested on their own.
+PUBLIC_FILES = {"governance:public_file"}
 # Views whose object is a division (by code) and those whose object is a community.
 DIVISION_VIEWS = {
     "committees:division",
@@ -135,6 +139,10 @@ OBJECT_VIEWS = {
     "governance:matter_edit": "matter",
     "governance:covenant_edit": "covenant",
     "governance:service_edit": "service",
+    "governance:meeting_attachment_add": "meeting",
+    "governance:disclosure_attachment_add": "disclosure",
+    "governance:meeting_file": "meetingattachment",
+    "governance:disclosure_file": "disclosureattachment",
     "supervision:notice": "notice",
     "supervision:notice_respond": "notice",
     "supervision:notice_review": "notice",
@@ -211,6 +219,8 @@ ALLOWED_ROLES = {
             "governance:covenant_edit",
             "governance:service_create",
             "governance:service_edit",
+            "governance:meeting_attachment_add",
+            "governance:disclosure_attachment_add",
             "supervision:notice_respond",
             "supervision:dispute_create",
             "governance:election_create",
@@ -258,7 +268,7 @@ def walk(patterns=None, namespace: str = "") -> list[Route]:
 ROUTES = walk()
 PLAIN = [r for r in ROUTES if not r.params]
 WITH_CODE = [r for r in ROUTES if r.params]
-PRIVATE_WITH_CODE = [r for r in WITH_CODE if r.name not in PUBLIC_WITH_CODE]
+PRIVATE_WITH_CODE = [r for r in WITH_CODE if r.name not in PUBLIC_WITH_CODE | PUBLIC_FILES]
 
 
 def test_it_knows_how_to_fill_every_parameterised_view():
@@ -272,6 +282,7 @@ def test_it_knows_how_to_fill_every_parameterised_view():
             )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
             or (r.name in ASSESSMENT_VIEWS and r.params == ("pk",))
+            or (r.name in PUBLIC_FILES and r.params == ("code", "pk"))
             or HISTORY_VIEWS.get(r.name) == r.params
         )
     ]
@@ -358,6 +369,13 @@ def make_record(kind: str, community: Community):
         )
     if kind in ("matter", "majormatter"):
         return MajorMatter.objects.create(community=community, title="加装电梯")
+    if kind in ("meetingattachment", "disclosureattachment"):
+        pdf = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 minutes")
+        if kind == "meetingattachment":
+            owner = {"meeting": make_record("meeting", community)}
+            return MeetingAttachment.objects.create(name="纪要.pdf", size=16, file=pdf, **owner)
+        owner = {"disclosure": make_record("disclosure", community)}
+        return DisclosureAttachment.objects.create(name="纪要.pdf", size=16, file=pdf, **owner)
     if kind == "matterstep":
         matter = MajorMatter.objects.create(community=community, title="加装电梯")
         return MatterStep.objects.create(matter=matter, step="proposal", date=day)
