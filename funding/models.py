@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.softdelete import SoftDeletable
+
 MAX_AMOUNT = Decimal("100000000")  # ¥100 million: beyond any community budget line
 YEAR_VALIDATORS = [
     MinValueValidator(2000, _("年度不能早于 2000 年。")),
@@ -28,34 +30,6 @@ def amount_field(label: str, **extra) -> models.DecimalField:
         ],
         **extra,
     )
-
-
-class LiveManager(models.Manager):
-    """Rows that are not deleted: what every list, total and compliance rule sees."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
-
-
-class SoftDeletable(models.Model):
-    """Money records are never erased: deleting one marks it, and its history stays readable.
-
-    ``objects`` (the default manager, so also ``community.allocations``) leaves deleted rows
-    out; ``all_objects`` keeps them, for the history page. Queries that reach these rows through
-    a join (``person__pay__…``) must say ``deleted_at__isnull=True`` themselves.
-    """
-
-    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True, editable=False)
-
-    objects = LiveManager()
-    all_objects = models.Manager()  # noqa: DJ012 — ruff takes a manager for a field
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
 
 def positive_amount(name: str, field: str = "amount") -> models.CheckConstraint:

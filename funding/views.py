@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from committees import selectors as committee_selectors
 from committees.models import Community
 from committees.pages import community_page, edit_page, writable_community
-from committees.services import record_save
+from committees.services import record_delete, record_save
 from funding import selectors
 from funding.forms import (
     AllocationForm,
@@ -25,7 +25,7 @@ from funding.forms import (
     WageBenchmarkForm,
 )
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
-from funding.services import benchmark_save, record_delete
+from funding.services import benchmark_save
 from portal import access, exemptions
 from portal import selectors as compliance
 from portal.exports import xlsx_response

@@ -12,8 +12,6 @@ portal's own forms) is not checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -29,11 +27,12 @@ def version_of(record: models.Model | None) -> int | None:
     return audit.latest_version(record) or 0
 
 
-@dataclass
 class EditConflict(Exception):
-    record: models.Model
-    submitted: int | None
-    current: int
+    """Someone saved the record after the version the user's form was based on."""
+
+    def __init__(self, record: models.Model, submitted: int | None, current: int):
+        super().__init__(f"{record._meta.label} {record.pk}: version {submitted} < {current}")
+        self.record, self.submitted, self.current = record, submitted, current
 
     @property
     def message(self) -> str:

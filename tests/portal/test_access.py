@@ -873,14 +873,29 @@ def valid_post(route: str, community: Community, target) -> dict:
 WRITING_VIEWS = set(ALLOWED_ROLES) - {"committees:roster_template"}
 
 
-@pytest.mark.parametrize("route", SCOPED)
-def test_no_post_changes_anything_outside_the_jurisdiction(client, make_user, community_in, route):
+# Writers posting outside: a street office to another street, a committee member to the
+# neighbouring community (no division is a committee member's: the walk above checks its 404).
+POST_CASES = [pytest.param(route, Role.STREET, id=f"{route}-street") for route in SCOPED] + [
+    pytest.param(route, Role.COMMITTEE, id=f"{route}-committee")
+    for route in SCOPED
+    if route not in DIVISION_VIEWS
+]
+
+
+@pytest.mark.parametrize(("route", "role"), POST_CASES)
+def test_no_post_changes_anything_outside_the_jurisdiction(
+    client, make_user, community_in, route, role
+):
     """Valid data, posted to a record or division outside the jurisdiction (or to someone
     else's record through one's own community): 404, and not one row of any table changes.
     The same data posted inside does change the database, so the data is valid."""
-    user = make_user(Role.STREET, STREET)
-    client.force_login(user)
-    own, other, mixed = targets(route, STREET, OTHER_STREET, None)
+    if role == Role.COMMITTEE:
+        committee_code = community_in(STREET).code
+        client.force_login(make_user(role, committee_code))
+        own, other, mixed = targets(route, STREET, STREET, committee_code)
+    else:
+        client.force_login(make_user(role, STREET))
+        own, other, mixed = targets(route, STREET, OTHER_STREET, None)
     own_community = Community.objects.filter(code=own[0]).first()
     other_community = Community.objects.filter(code=other[0]).first()
     if route in COMMUNITY_VIEWS | set(OBJECT_VIEWS):

@@ -48,9 +48,8 @@ def test_an_sqlite_database_round_trips(tmp_path):
 def populate(make_user, community_in) -> None:
     """Records of every kind, written through the services, so history rows exist too."""
     from committees.models import Person
-    from committees.services import person_save, record_save
+    from committees.services import person_save, record_delete, record_save
     from funding.models import Allocation
-    from funding.services import record_delete
     from portal.audit import AUDITED
     from tests.portal.test_access import make_record
 
