@@ -33,6 +33,9 @@ EDIT_VIEWS = [
     "funding:task_edit",
     "governance:meeting_edit",
     "governance:disclosure_edit",
+    "governance:matter_edit",
+    "governance:covenant_edit",
+    "governance:service_edit",
 ]
 
 
@@ -145,6 +148,9 @@ def _record_model(route: str):
         "task": "funding.AssignedTask",
         "meeting": "governance.Meeting",
         "disclosure": "governance.Disclosure",
+        "matter": "governance.MajorMatter",
+        "covenant": "governance.Covenant",
+        "service": "governance.PublicService",
     }
     return apps.get_model(kinds[OBJECT_VIEWS[route]])
 

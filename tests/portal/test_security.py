@@ -171,6 +171,8 @@ def test_no_template_has_inline_script_event_handler_or_style():
     """The policy forbids them; a template that used one would break in the browser."""
     offenders = []
     for path in sorted((ROOT / "templates").rglob("*.html")):
+        if "email" in path.parts:
+            continue  # e-mail is read in a mail client, not served under the policy
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.relative_to(ROOT)}: {p.pattern}" for p in FORBIDDEN if p.search(text)]
     assert offenders == []
