@@ -35,6 +35,14 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	scripts/with-postgres $(BIN)/python -m pytest
 
+# Not part of `make test`: 50 simulated users reading and writing for 60 s against gunicorn and
+# a throwaway PostgreSQL (zero errors, no lost write, or it fails); results in bench-results/.
+# The national-scale benchmark (generator, evaluation time, page latencies) joins it here.
+bench: $(STAMP)
+	mkdir -p bench-results
+	scripts/with-postgres $(BIN)/python scripts/load --users 50 --seconds 60 \
+		--json bench-results/load.json
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
