@@ -32,8 +32,9 @@ test: $(STAMP)
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The browser journeys test pages, not the database: they run once, in the SQLite pass.
 test-postgres: $(STAMP)
-	scripts/with-postgres $(BIN)/python -m pytest
+	scripts/with-postgres $(BIN)/python -m pytest --ignore=tests/browser
 
 # Not part of `make test`: 50 simulated users reading and writing for 60 s against gunicorn and
 # a throwaway PostgreSQL (zero errors, no lost write, or it fails); results in bench-results/.
