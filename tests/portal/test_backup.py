@@ -6,6 +6,7 @@ import datetime
 import os
 import sqlite3
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,9 +19,15 @@ from tests.conftest import STREET
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def restore_flag(command: str) -> list[str]:
+    return ["--restore"] if command == "restore" else []
+
+
 def run(command: str, file: Path, database_url: str) -> None:
     result = subprocess.run(
-        [str(ROOT / "scripts" / command), str(file)],
+        # The project's interpreter, not whatever python3 is first on PATH (CI has no venv
+        # there); scripts/restore is `backup --restore`.
+        [sys.executable, str(ROOT / "scripts" / "backup"), *restore_flag(command), str(file)],
         env={**os.environ, "DATABASE_URL": database_url},
         capture_output=True,
         text=True,

@@ -29,7 +29,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def production(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run manage.py (or python -c) as production would: DEBUG off, its own secret key."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' session, never in production.
+    unset = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
