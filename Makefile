@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres lint install bench clean
+.PHONY: run test test-sqlite test-postgres lint install bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,16 @@ test: $(STAMP)
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The browser journeys test pages, not the database: they run once, in the SQLite pass.
 test-postgres: $(STAMP)
-	scripts/with-postgres $(BIN)/python -m pytest
+	scripts/with-postgres $(BIN)/python -m pytest --ignore=tests/browser
+
+# Not part of `make test`: 50 simulated users reading and writing for 60 s against gunicorn and
+# a throwaway PostgreSQL (zero errors, no lost write, or it fails); results in bench-results/.
+load: $(STAMP)
+	mkdir -p bench-results
+	scripts/with-postgres $(BIN)/python scripts/load --users 50 --seconds 60 \
+		--json bench-results/load.json
 
 # Not part of `make test`: national data on a throwaway PostgreSQL, evaluation, page latency
 # under load; prints a table and saves bench-results/<scale>.json. BENCH_ARGS="--scale city"

@@ -454,6 +454,7 @@ class Qualification(models.Model):
     )
     obtained_on = models.DateField(_("取得日期"))
     number = models.CharField(_("证书编号"), max_length=50, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("职业资格")

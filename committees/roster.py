@@ -33,7 +33,7 @@ from committees.models import Community, Membership, Organization, Person
 from committees.services import membership_save, person_save
 from committees.validators import mask_id_number, mask_phone
 from portal.compliance import reevaluate_community
-from portal.exports import xlsx_response
+from portal.exports import keep_as_text, xlsx_response
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -875,7 +875,7 @@ def roster_template(community: Community) -> bytes:
         cell.font = Font(bold=True, color="C00000" if column.required else None)
         cell.fill = header_fill
         value = example.get(column.header)
-        cell = sheet.cell(row=2, column=index, value=value)
+        cell = keep_as_text(sheet.cell(row=2, column=index, value=value))
         width = 12
         if column.kind == "date":
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
@@ -906,6 +906,7 @@ def roster_template(community: Community) -> bytes:
                 "、".join(allowed),
             ]
         )
+        keep_as_text(notes.cell(row=notes.max_row, column=4))
     notes.append([])
     for line in (
         _("第 1 行为列名,请勿修改;第 2 行为示例,导入前请改为真实信息或删除。"),
@@ -931,7 +932,7 @@ def roster_template(community: Community) -> bytes:
         list_letter = get_column_letter(list_column)
         notes.cell(row=1, column=list_column, value=column.header).font = Font(bold=True)
         for offset, value in enumerate(allowed, start=2):
-            notes.cell(row=offset, column=list_column, value=value)
+            keep_as_text(notes.cell(row=offset, column=list_column, value=value))
         notes.column_dimensions[list_letter].width = 16
         validation = DataValidation(
             type="list",

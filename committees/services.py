@@ -11,6 +11,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import (
@@ -36,6 +37,15 @@ def record_save(*, actor, instance, community: Community):
     _save(instance, actor)
     reevaluate_community(community)
     return instance
+
+
+@transaction.atomic
+def record_delete(*, actor, instance, community: Community, reason: str):
+    """Delete a record softly (portal.softdelete): it stays in the database with its history
+    (who, when, why) and no list, total or compliance rule counts it any more."""
+    instance.deleted_at = timezone.now()
+    instance._change_reason = reason[:100]
+    return record_save(actor=actor, instance=instance, community=community)
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,8 @@ from committees.forms import (
 )
 from committees.models import Division, Organization, Person, Qualification, Training
 from committees.pages import community_page, edit_page, writable_community
+from governance import selectors as governance_selectors
+from governance.elections_selectors import overdue_elections
 from portal import access
 from portal import selectors as compliance
 from portal.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
@@ -79,6 +80,10 @@ def division_context(request: HttpRequest, division: Division) -> dict:
             today=today,
             terms=SimpleLazyObject(lambda: selectors.term_reminders(code, today)),
             untrained=SimpleLazyObject(lambda: selectors.training_overdue(code, today)),
+            matters_late=SimpleLazyObject(
+                lambda: governance_selectors.overdue_matters(code, today)
+            ),
+            elections_overdue=SimpleLazyObject(lambda: overdue_elections(code, today)),
         )
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -156,22 +161,20 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def community_edit(request: HttpRequest, code: str) -> HttpResponse:
-    community = selectors.community_for(request.user, code)
-    if not access.can_write(request.user, code):
-        raise PermissionDenied
+    community = writable_community(request, code)
     form = CommunityForm(request.POST or None, instance=community)
-    if request.method == "POST" and form.is_valid():
-        services.community_update(actor=request.user, community=community, data=form.cleaned_data)
-        messages.success(request, _("社区概况已保存。"))
-        return redirect("committees:community", code=code)
-    return render(
+    return edit_page(
         request,
-        "committees/community_form.html",
-        {
-            "community": community,
-            "form": form,
-            "crumbs": selectors.breadcrumbs(request.user, code),
-        },
+        community,
+        form,
+        lambda f: services.community_update(
+            actor=request.user, community=community, data=f.cleaned_data
+        ),
+        heading=_("编辑概况"),
+        done=_("社区概况已保存。"),
+        next_url=reverse("committees:community", args=[code]),
+        tab="profile",
+        template="committees/community_form.html",
     )
 
 
@@ -334,6 +337,7 @@ def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         % {"name": membership.person.name, "position": membership.get_position_display()},
         done=_("已登记离任,任职记录保留在历史中。"),
         next_url=reverse("committees:people", args=[code]),
+        record=membership,
     )
 
 

@@ -120,3 +120,19 @@ class WageBenchmarkForm(forms.ModelForm):
         if not access.is_unrestricted(self.user) and not any(code.startswith(p) for p in own):
             raise forms.ValidationError(_("只能为本辖区登记工资基准。"))
         return code
+
+
+class DeleteRecordForm(forms.Form):
+    """Deleting a money record asks why: the reason is kept in the record's history."""
+
+    reason = forms.CharField(
+        label=_("删除原因"),
+        max_length=100,
+        help_text=_("如:重复登记、金额录入错误。记录删除后仍保留在历史中。"),
+    )
+
+    def clean_reason(self) -> str:
+        value = self.cleaned_data["reason"].strip()
+        if not value:
+            raise forms.ValidationError(_("请填写删除原因。"))
+        return value

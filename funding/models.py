@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.softdelete import SoftDeletable
+
 MAX_AMOUNT = Decimal("100000000")  # ¥100 million: beyond any community budget line
 YEAR_VALIDATORS = [
     MinValueValidator(2000, _("年度不能早于 2000 年。")),
@@ -38,7 +40,7 @@ def positive_amount(name: str, field: str = "amount") -> models.CheckConstraint:
     )
 
 
-class Allocation(models.Model):
+class Allocation(SoftDeletable):
     class Source(models.TextChoices):
         DISTRICT = "district_finance", _("区(县)财政")
         STREET = "street_finance", _("街道财政")
@@ -71,7 +73,7 @@ class Allocation(models.Model):
         return f"{self.year} {self.get_source_display()} ¥{self.amount}"
 
 
-class Expenditure(models.Model):
+class Expenditure(SoftDeletable):
     class Category(models.TextChoices):
         OFFICE = "office", _("办公费")
         ACTIVITIES = "activities", _("活动费")
@@ -105,7 +107,7 @@ class Expenditure(models.Model):
         return f"{self.date} {self.get_category_display()} ¥{self.amount}"
 
 
-class StaffPay(models.Model):
+class StaffPay(SoftDeletable):
     person = models.ForeignKey(
         "committees.Person", verbose_name=_("人员"), on_delete=models.CASCADE, related_name="pay"
     )
@@ -120,6 +122,7 @@ class StaffPay(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "year"],
+                condition=Q(deleted_at__isnull=True),
                 name="staffpay_one_per_year",
                 violation_error_message=_("该人员这一年度的报酬已登记。"),
             ),
@@ -146,6 +149,7 @@ class WageBenchmark(models.Model):
     kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices)
     annual_amount = amount_field(_("年工资(元)"))
     source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工资基准")

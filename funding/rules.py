@@ -387,7 +387,13 @@ class PayVsBenchmark(Rule):
                 staff_q(as_of), organization__community__in=communities.values("pk")
             )
             .values("organization__community_id", "person_id")
-            .annotate(pay=Max("person__pay__annual_pay", filter=Q(person__pay__year=year)))
+            # A join ignores the default manager: deleted pay rows are left out by hand.
+            .annotate(
+                pay=Max(
+                    "person__pay__annual_pay",
+                    filter=Q(person__pay__year=year, person__pay__deleted_at__isnull=True),
+                )
+            )
             .order_by()
         )
         pays: dict[int, list[Decimal | None]] = {}

@@ -62,6 +62,18 @@ def ledger(community: Community, year: int) -> Ledger:
     return result
 
 
+def deleted_records(community: Community, year: int) -> list:
+    """The year's deleted money records (their history stays readable), newest deletion first."""
+    rows = [
+        *Allocation.all_objects.filter(community=community, year=year, deleted_at__isnull=False),
+        *Expenditure.all_objects.filter(community=community, year=year, deleted_at__isnull=False),
+        *StaffPay.all_objects.filter(
+            person__community=community, year=year, deleted_at__isnull=False
+        ).select_related("person"),
+    ]
+    return sorted(rows, key=lambda r: r.deleted_at, reverse=True)
+
+
 def years(community: Community) -> list[int]:
     found = set(community.allocations.values_list("year", flat=True))
     found |= set(community.expenditures.values_list("year", flat=True))

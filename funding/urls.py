@@ -21,6 +21,17 @@ urlpatterns = [
         views.expenditure_edit,
         name="expenditure_edit",
     ),
+    path(
+        "c/<str:code>/funding/allocations/<int:pk>/delete/",
+        views.allocation_delete,
+        name="allocation_delete",
+    ),
+    path(
+        "c/<str:code>/funding/expenditures/<int:pk>/delete/",
+        views.expenditure_delete,
+        name="expenditure_delete",
+    ),
+    path("c/<str:code>/funding/pay/<int:pk>/delete/", views.pay_delete, name="pay_delete"),
     path("c/<str:code>/funding/pay/new/", views.pay_edit, name="pay_create"),
     path("c/<str:code>/funding/pay/<int:pk>/edit/", views.pay_edit, name="pay_edit"),
     path("c/<str:code>/tasks/", views.tasks, name="tasks"),

@@ -14,18 +14,19 @@ from django.utils.translation import gettext as _
 from committees import selectors as committee_selectors
 from committees.models import Community
 from committees.pages import community_page, edit_page, writable_community
-from committees.services import record_save
+from committees.services import record_delete, record_save
 from funding import selectors
 from funding.forms import (
     AllocationForm,
     AssignedTaskForm,
+    DeleteRecordForm,
     ExpenditureForm,
     StaffPayForm,
     WageBenchmarkForm,
 )
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 from funding.services import benchmark_save
-from portal import access
+from portal import access, exemptions
 from portal import selectors as compliance
 from portal.exports import xlsx_response
 from portal.models import Finding
@@ -50,6 +51,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         Finding.objects.filter(
             community=community, is_current=True, standard__rule_key__startswith="funding.per_"
         )
+        .annotate(exempted=exemptions.covered(timezone.localdate()))
         .select_related("standard")
         .first()
     )
@@ -59,6 +61,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         "funding/ledger.html",
         tab="funding",
         ledger=selectors.ledger(community, year),
+        deleted=selectors.deleted_records(community, year),
         year=year,
         years=sorted({year, timezone.localdate().year, *selectors.years(community)}, reverse=True),
         standard=standard,
@@ -144,6 +147,51 @@ def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResp
 @login_required
 def task_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"))
+
+
+def _delete_page(request: HttpRequest, code: str, model, pk: int) -> HttpResponse:
+    """Delete one money record (softly: see funding.services.record_delete)."""
+    instance = committee_selectors.community_record(
+        request.user,
+        code,
+        model.objects.all(),
+        pk,
+        "person__community" if model is StaffPay else "community",
+    )
+    community = writable_community(request, code)
+    form = DeleteRecordForm(request.POST or None)
+    return funding_edit_page(
+        request,
+        community,
+        form,
+        lambda f: record_delete(
+            actor=request.user,
+            instance=instance,
+            community=community,
+            reason=f.cleaned_data["reason"],
+        ),
+        heading=_("删除%(kind)s:%(record)s")
+        % {"kind": model._meta.verbose_name, "record": instance},
+        done=_("已删除。这条记录不再计入台账和合规检查,它的内容和历史仍然保留。"),
+        next_url=reverse("funding:ledger", args=[code]) + f"?year={instance.year}",
+        template="funding/delete.html",
+        record=instance,
+    )
+
+
+@login_required
+def allocation_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    return _delete_page(request, code, Allocation, pk)
+
+
+@login_required
+def expenditure_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    return _delete_page(request, code, Expenditure, pk)
+
+
+@login_required
+def pay_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    return _delete_page(request, code, StaffPay, pk)
 
 
 @login_required

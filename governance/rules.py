@@ -18,20 +18,30 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Organization
-from committees.rules import StrictBooleanField, active_organizations, months_before
+from committees.rules import (
+    StrictBooleanField,
+    active_organizations,
+    division_scope,
+    months_before,
+)
 from funding.models import Allocation
-from governance.models import Disclosure, Meeting
+from governance.matters import DEFAULT_MAX_DAYS, STEP_NAMES, Progress, progress
+from governance.models import Covenant, Disclosure, MatterStep, Meeting, PublicService
+from portal.models import Finding, Status
 from portal.rules import (
     FractionField,
+    JurisdictionRule,
     ParamsForm,
     Rule,
     TargetsField,
     Verdict,
     compliant,
+    judge_share,
     meets_fraction,
     no_data,
     non_compliant,
@@ -42,6 +52,9 @@ from portal.rules import (
 
 register_missing("governance.disclosures", _("公开事项"), "governance:disclosures")
 register_missing("governance.meetings", _("会议记录"), "governance:meetings")
+register_missing("governance.matters", _("重大事项(四议两公开)"), "governance:matters")
+register_missing("governance.covenants", _("居民公约"), "governance:covenants")
+register_missing("governance.services", _("公共服务事项"), "governance:services")
 
 FINANCE = Disclosure.Category.FINANCE
 CATEGORY_NAMES = dict(Disclosure.Category.choices)
@@ -110,12 +123,8 @@ def community_ids(communities: QuerySet) -> list[int]:
 
 # --- 1. disclosure cadence (GD-09) -------------------------------------------------------------
 #
-# GD-09 also sets a jurisdiction-wide target ("targets": 70% of communities up to standard by
-# 2015). It is not judged here: the community finding is the unit. It could be judged later by
-# a JurisdictionRule (say governance.disclosure_rate) whose measure_divisions counts, per
-# division, the current GD-09 findings of its communities (Finding with standard code GD-09,
-# grouped by Substr(community code, 1, length)) as (compliant, judged), then judge_share against
-# the same "targets"; it would need a jurisdiction-level catalogue row of its own.
+# GD-09 also sets a jurisdiction-wide target (70% of communities up to standard by 2015): see
+# DisclosureRate below, judged on its own catalogue row (GD-09r) from these findings.
 
 
 class DisclosureCadenceParams(ParamsForm):
@@ -124,7 +133,7 @@ class DisclosureCadenceParams(ParamsForm):
     )
     max_days = forms.IntegerField(label=_("最长间隔天数"), min_value=1)
     portal_default = StrictBooleanField(label=_("间隔为门户默认值"), required=False)
-    # The jurisdiction aggregate (see above): accepted and validated, not judged here.
+    # The jurisdiction aggregate is judged by DisclosureRate (GD-09r); kept here as quoted.
     targets = TargetsField(label=_("达标率目标"), required=False)
 
 
@@ -559,3 +568,250 @@ class FundUseDisclosed(Rule):
             expected,
             gettext("%(year)s 年度尚未公开经费使用情况。") % {"year": as_of.year},
         )
+
+
+# --- 7. the jurisdiction rate of disclosure (GD-09r) -------------------------------------------
+
+
+class DisclosureRateParams(ParamsForm):
+    targets = TargetsField(label=_("达标率目标"), required=True)
+
+
+@register
+class DisclosureRate(JurisdictionRule):
+    """居务公开达标率: communities whose current disclosure-cadence finding (GD-09) is compliant,
+    over those judged (compliant or not; no_data counts as not up to standard, since nothing
+    was disclosed; not_applicable is left out). ``(part, whole)`` per division."""
+
+    key = "governance.disclosure_rate"
+    label = _("居务公开达标率")
+    params_form = DisclosureRateParams
+
+    def measure_divisions(self, prefix, length, as_of, codes=None):
+        rows = (
+            Finding.objects.filter(
+                division_scope("code", prefix, codes),
+                is_current=True,
+                standard__rule_key=DisclosureCadence.key,
+                status__in=(Status.COMPLIANT, Status.NON_COMPLIANT, Status.NO_DATA),
+            )
+            .annotate(division=Substr("code", 1, length))
+            .values("division")
+            .annotate(
+                whole=Count("community", distinct=True),
+                part=Count("community", distinct=True, filter=Q(status=Status.COMPLIANT)),
+            )
+            .order_by()
+        )
+        wanted = set(codes) if codes is not None else None
+        return {
+            r["division"]: (r["part"], r["whole"])
+            for r in rows
+            if wanted is None or r["division"] in wanted
+        }
+
+    def judge(self, value, params, *, as_of):
+        return judge_share(value, params, as_of=as_of, noun=gettext("已评估公开情况的社区"))
+
+
+# --- 8. major matters through “四议两公开” (GD-07) ---------------------------------------------
+
+
+class MajorMatterStepsParams(ParamsForm):
+    steps = ChoiceListField(
+        label=_("步骤"), choices=STEP_NAMES, example='["proposal", "joint_meeting", …]'
+    )
+    ordered = StrictBooleanField(label=_("须按顺序"), required=False)
+    max_days = forms.IntegerField(
+        label=_("两步之间最长天数"), required=False, min_value=1, max_value=365
+    )
+    portal_default = StrictBooleanField(label=_("天数为门户默认值"), required=False)
+
+
+@register
+class MajorMatterSteps(Rule):
+    """Major matters with a step in the 12 months up to the date, or still open: each has its
+    steps in GD-07 order, and none waits more than ``max_days`` for its next step. Value: one
+    ``(steps done, date of the last step, resolution adopted)`` per matter, sorted; () when
+    no matter is recorded."""
+
+    key = "governance.major_matter_steps"
+    label = _("重大事项“四议两公开”")
+    params_form = MajorMatterStepsParams
+
+    def measure(self, communities, as_of):
+        steps: dict[int, list] = {}
+        for matter, community, step, date, passed in (
+            MatterStep.objects.filter(
+                matter__community__in=communities.values("pk"), date__lte=as_of
+            )
+            .values_list("matter_id", "matter__community_id", "step", "date", "resolution__passed")
+            .order_by()
+        ):
+            steps.setdefault((community, matter), []).append((step, date, passed))
+        start = recent_start(as_of)
+        found: dict[int, list] = {pk: [] for pk in community_ids(communities)}
+        for (community, _matter), rows in steps.items():
+            current = progress(rows)
+            if current.closed and current.last_date < start:
+                continue  # finished long ago: not this year's work
+            found[community].append((current.done, current.last_date, current.adopted))
+        return {pk: tuple(sorted(v, key=repr)) for pk, v in found.items()}
+
+    def judge(self, value, params, *, as_of):
+        max_days = params.get("max_days") or DEFAULT_MAX_DAYS
+        expected = gettext("重大事项依次经过六个步骤,每步间隔不超过 %(n)s 天") % {"n": max_days}
+        note = ""
+        if params.get("portal_default") or not params.get("max_days"):
+            note = gettext("文件未规定步骤间隔,%(n)s 天为门户默认值。") % {"n": max_days}
+        if not value:
+            return no_data(
+                "governance.matters",
+                expected,
+                gettext("近 12 个月没有登记重大事项;有重大事务时应按“四议两公开”办理并登记。"),
+            )
+        matters = [progress_of(done, last, adopted) for done, last, adopted in value]
+        wrong = sum(1 for m in matters if not m.in_order)
+        late = [m for m in matters if m.in_order and m.overdue(as_of, max_days)]
+        closed = sum(1 for m in matters if m.in_order and m.closed)
+        measured = gettext("重大事项 %(n)s 项:已完成 %(c)s 项,办理中 %(o)s 项") % {
+            "n": len(matters),
+            "c": closed,
+            "o": len(matters) - closed - wrong,
+        }
+        problems = []
+        if wrong:
+            problems.append(gettext("%(n)s 项的步骤缺失或顺序不符。") % {"n": wrong})
+        if late:
+            worst = max(late, key=lambda m: m.waiting_days(as_of))
+            problems.append(
+                gettext("%(n)s 项的下一步已超过 %(d)s 天未办理(最久:“%(step)s”等待 %(w)s 天)。")
+                % {
+                    "n": len(late),
+                    "d": max_days,
+                    "step": STEP_NAMES[worst.next_step],
+                    "w": worst.waiting_days(as_of),
+                }
+            )
+        if problems:
+            return non_compliant(measured, expected, "".join(problems) + note)
+        return compliant(measured, expected, note)
+
+
+def progress_of(done: tuple, last: datetime.date | None, adopted: bool | None) -> Progress:
+    return Progress(done=tuple(done), last_date=last, adopted=adopted)
+
+
+# --- 9. residents' covenant adopted and filed (N18-15) -----------------------------------------
+
+
+class CovenantFiledParams(ParamsForm):
+    """No parameters."""
+
+
+@register
+class CovenantFiled(Rule):
+    """A covenant adopted on or before the date by a residents' meeting (or its representatives'
+    meeting) and filed on or before the date. Value: ``(adopted, by a residents' meeting,
+    filed)`` of the best covenant; None without one."""
+
+    key = "governance.covenant_filed"
+    label = _("居民公约制定与备案")
+    params_form = CovenantFiledParams
+
+    def measure(self, communities, as_of):
+        best: dict[int, tuple] = {}
+        for pk, kind, filed_on in (
+            Covenant.objects.filter(community__in=communities.values("pk"), adopted_on__lte=as_of)
+            .values_list("community_id", "meeting__kind", "filed_on")
+            .order_by()
+        ):
+            value = (True, kind in ASSEMBLY_KINDS, filed_on is not None and filed_on <= as_of)
+            best[pk] = max(best.get(pk, value), value)
+        return {pk: best.get(pk) for pk in community_ids(communities)}
+
+    def judge(self, value, params, *, as_of):
+        expected = gettext("居民公约经居民会议讨论制定,并已报区政府或街道办事处备案")
+        if value is None:
+            return no_data("governance.covenants", expected, gettext("尚未登记居民公约。"))
+        _adopted, by_meeting, filed = value
+        measured = "、".join(
+            [
+                gettext("已制定"),
+                gettext("经居民(代表)会议通过") if by_meeting else gettext("未关联居民会议"),
+                gettext("已备案") if filed else gettext("未备案"),
+            ]
+        )
+        problems = []
+        if not by_meeting:
+            problems.append(gettext("公约未关联通过它的居民会议或居民代表会议。"))
+        if not filed:
+            problems.append(gettext("公约尚未报备案。"))
+        if problems:
+            return non_compliant(measured, expected, "".join(problems))
+        return compliant(measured, expected)
+
+
+# --- 10. the “six publics” of public services (GD-17) ------------------------------------------
+
+SIX_NAMES = {name: PublicService._meta.get_field(name).verbose_name for name in PublicService.SIX}
+
+
+class SixPublicsParams(ParamsForm):
+    items = ChoiceListField(
+        label=_("公开项目"), choices=SIX_NAMES, example='["content", "procedure", …]'
+    )
+
+
+@register
+class SixPublics(Rule):
+    """Every public service published on or before the date and not withdrawn by then shows
+    each listed item. Value: ``((service, (items left blank…)), …)`` sorted; () without any
+    service."""
+
+    key = "governance.six_publics"
+    label = _("公共服务“六公开”")
+    params_form = SixPublicsParams
+
+    def measure(self, communities, as_of):
+        found: dict[int, list] = {pk: [] for pk in community_ids(communities)}
+        for row in (
+            PublicService.objects.filter(
+                Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of),
+                community__in=communities.values("pk"),
+                published_on__lte=as_of,
+            )
+            .values_list("community_id", "name", *PublicService.SIX)
+            .order_by()
+        ):
+            pk, name, *items = row
+            blank = tuple(f for f, v in zip(PublicService.SIX, items, strict=True) if not v.strip())
+            found[pk].append((name, blank))
+        return {pk: tuple(sorted(v)) for pk, v in found.items()}
+
+    def judge(self, value, params, *, as_of):
+        wanted = params["items"]
+        expected = gettext("每项公共服务公开%(items)s") % {
+            "items": "、".join(str(SIX_NAMES[i]) for i in wanted)
+        }
+        if not value:
+            return no_data("governance.services", expected, gettext("尚未登记已公开的服务事项。"))
+        gaps = [(name, [i for i in blank if i in wanted]) for name, blank in value]
+        gaps = [(name, items) for name, items in gaps if items]
+        measured = gettext("已公开服务事项 %(n)s 项,内容齐全 %(k)s 项") % {
+            "n": len(value),
+            "k": len(value) - len(gaps),
+        }
+        if gaps:
+            detail = ";".join(
+                f"{name}:"
+                + gettext("缺%(items)s") % {"items": "、".join(str(SIX_NAMES[i]) for i in items)}
+                for name, items in gaps[:3]
+            )
+            more = "……" if len(gaps) > 3 else ""
+            return non_compliant(measured, expected, detail + more)
+        return compliant(measured, expected)
+
+
+# The election rules live in their own module; importing it here registers them with the rest.
+from governance import elections_rules  # noqa: E402, F401

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from committees.models import (
     Community,
@@ -16,13 +16,24 @@ from committees.models import (
     membership_active_q,
     organization_active_q,
 )
-from governance.models import Disclosure, Resolution
+from governance.matters import DEFAULT_MAX_DAYS
+from governance.models import (
+    Covenant,
+    Disclosure,
+    MajorMatter,
+    MatterStep,
+    PublicService,
+    Resolution,
+)
+from portal.models import Standard
+
+REMINDER_ROWS = 10
 
 
 def published_disclosures(community: Community, on: datetime.date) -> QuerySet[Disclosure]:
     return community.disclosures.filter(
         published_on__isnull=False, published_on__lte=on
-    ).prefetch_related("lines")
+    ).prefetch_related("lines", "attachments")
 
 
 def published_resolutions(community: Community) -> QuerySet[Resolution]:
@@ -54,3 +65,58 @@ def search_communities(query: str) -> QuerySet[Community]:
     if not query:
         return Community.objects.none()
     return Community.objects.filter(name__contains=query).select_related("street").order_by("code")
+
+
+def matter_step_days() -> int:
+    """The longest wait between two “四议两公开” steps, as the GD-07 standard on record says."""
+    standard = Standard.objects.filter(code="GD-07").only("params").first()
+    days = standard.params.get("max_days") if standard else None
+    return days if isinstance(days, int) and days > 0 else DEFAULT_MAX_DAYS
+
+
+def overdue_matters(prefix: str, today: datetime.date) -> tuple[int, list[MajorMatter]]:
+    """Open major matters under ``prefix`` whose next step has waited too long: (count, the
+    longest-waiting few). In SQL, so that a district's dashboard never loads its matters."""
+    cutoff = today - datetime.timedelta(days=matter_step_days())
+    step = MatterStep.objects.filter(matter=OuterRef("pk"))
+    closed = Exists(step.filter(step=MatterStep.Step.RESULT_PUBLISHED)) | (
+        Exists(step.filter(step=MatterStep.Step.RESOLUTION_PUBLISHED))
+        & Exists(step.filter(step=MatterStep.Step.RESIDENTS_RESOLUTION, resolution__passed=False))
+    )
+    matters = (
+        MajorMatter.objects.filter(community__code__startswith=prefix)
+        .annotate(last=Max("steps__date"))
+        .filter(last__lt=cutoff)
+        .exclude(closed)
+    )
+    return matters.count(), list(
+        matters.select_related("community").order_by("last", "pk")[:REMINDER_ROWS]
+    )
+
+
+def published_services(community: Community, on: datetime.date) -> QuerySet[PublicService]:
+    return community.public_services.filter(published_on__lte=on).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
+    )
+
+
+def current_covenant(community: Community, on: datetime.date) -> Covenant | None:
+    return community.covenants.filter(adopted_on__lte=on).order_by("-adopted_on", "-pk").first()
+
+
+def published_matters(community: Community, on: datetime.date) -> list[tuple[MajorMatter, list]]:
+    """Major matters whose resolution has been published, with their published steps (the
+    resolution notice and, once there, the implementation result) — nothing internal."""
+    steps = (
+        MatterStep.objects.filter(
+            matter__community=community,
+            step__in=MatterStep.DISCLOSURE_STEPS,
+            disclosure__published_on__lte=on,
+        )
+        .select_related("matter", "disclosure")
+        .order_by("-matter_id", "date")
+    )
+    matters: dict[int, tuple[MajorMatter, list]] = {}
+    for step in steps:
+        matters.setdefault(step.matter_id, (step.matter, []))[1].append(step)
+    return list(matters.values())[:50]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from committees.models import Person
 from committees.services import record_save
-from governance.models import Meeting, Resolution
+from governance.matters import STEP_NAMES, progress
+from governance.models import Attendance, MajorMatter, MatterStep, Meeting, Resolution
+from portal.compliance import reevaluate_community
 from portal.models import Standard
 from portal.rules import meets_fraction
 
@@ -40,3 +44,56 @@ def resolution_save(*, actor, resolution: Resolution, meeting: Meeting) -> Resol
     )
     resolution.rule = cite[:100]
     return record_save(actor=actor, instance=resolution, community=meeting.community)
+
+
+@transaction.atomic
+def meeting_save(*, actor, meeting: Meeting, attendees: list[Person] | None = None) -> Meeting:
+    """Save a meeting; a list of attendees (bodies with a roster) replaces the recorded one."""
+    record_save(actor=actor, instance=meeting, community=meeting.community)
+    if attendees is not None:
+        wanted = {person.pk for person in attendees}
+        meeting.attendance.exclude(person__in=wanted).delete()
+        present = set(meeting.attendance.values_list("person", flat=True))
+        Attendance.objects.bulk_create(
+            Attendance(meeting=meeting, person_id=pk) for pk in sorted(wanted - present)
+        )
+    return meeting
+
+
+@transaction.atomic
+def matter_step_record(*, actor, step: MatterStep) -> MatterStep:
+    """Record the next step of a major matter; out of order is refused (GD-07 步骤有序).
+
+    The matter row is locked so that two people recording at once cannot both add a step."""
+    matter = MajorMatter.objects.select_for_update().get(pk=step.matter_id)
+    current = progress(matter.steps.values_list("step", "date", "resolution__passed").order_by())
+    if current.next_step != step.step:
+        if current.next_step is None:
+            raise ValidationError(_("该事项的“四议两公开”已全部完成,不能再登记步骤。"))
+        raise ValidationError(
+            _("请按顺序办理:下一步应为“%(step)s”。") % {"step": STEP_NAMES[current.next_step]}
+        )
+    if current.last_date and step.date < current.last_date:
+        raise ValidationError(_("该步骤的日期早于上一步骤的日期,顺序不符。"))
+    return record_save(actor=actor, instance=step, community=matter.community)
+
+
+@transaction.atomic
+def finance_lines_save(*, actor, formset) -> None:
+    """Save the income and spending lines of a financial disclosure as one change."""
+    for form in formset.forms:
+        form.instance._history_user = actor  # deletions: the history middleware's request user
+    formset.save()
+    reevaluate_community(formset.instance.community)
+
+
+@transaction.atomic
+def attachment_add(*, actor, attachment, upload):
+    """Keep an uploaded file (already checked by type, content and size) with its record."""
+    attachment.name = upload.name[:200]
+    attachment.size = upload.size
+    attachment.file = upload
+    attachment._history_user = actor
+    attachment.full_clean()
+    attachment.save()
+    return attachment

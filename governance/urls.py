@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views
+from governance import elections_views, views
 
 app_name = "governance"
 
@@ -17,6 +17,86 @@ urlpatterns = [
     path("c/<str:code>/disclosures/", views.disclosures, name="disclosures"),
     path("c/<str:code>/disclosures/new/", views.disclosure_edit, name="disclosure_create"),
     path("c/<str:code>/disclosures/<int:pk>/edit/", views.disclosure_edit, name="disclosure_edit"),
+    path(
+        "c/<str:code>/disclosures/<int:pk>/lines/", views.disclosure_lines, name="disclosure_lines"
+    ),
+    path(
+        "c/<str:code>/meetings/<int:pk>/attachments/new/",
+        views.meeting_attachment_add,
+        name="meeting_attachment_add",
+    ),
+    path(
+        "c/<str:code>/disclosures/<int:pk>/attachments/new/",
+        views.disclosure_attachment_add,
+        name="disclosure_attachment_add",
+    ),
+    path("c/<str:code>/files/meeting/<int:pk>/", views.meeting_attachment, name="meeting_file"),
+    path(
+        "c/<str:code>/files/disclosure/<int:pk>/",
+        views.disclosure_attachment,
+        name="disclosure_file",
+    ),
+    path("public/<str:code>/files/<int:pk>/", views.public_attachment, name="public_file"),
+    path("c/<str:code>/matters/", views.matters, name="matters"),
+    path("c/<str:code>/matters/new/", views.matter_edit, name="matter_create"),
+    path("c/<str:code>/matters/<int:pk>/", views.matter_detail, name="matter"),
+    path("c/<str:code>/matters/<int:pk>/edit/", views.matter_edit, name="matter_edit"),
+    path("c/<str:code>/covenants/", views.covenants, name="covenants"),
+    path("c/<str:code>/covenants/new/", views.covenant_edit, name="covenant_create"),
+    path("c/<str:code>/covenants/<int:pk>/edit/", views.covenant_edit, name="covenant_edit"),
+    path("c/<str:code>/services/", views.public_services, name="services"),
+    path("c/<str:code>/services/new/", views.public_service_edit, name="service_create"),
+    path("c/<str:code>/services/<int:pk>/edit/", views.public_service_edit, name="service_edit"),
     path("public/", views.public_search, name="public_search"),
     path("public/<str:code>/", views.public_board, name="public_board"),
+]
+
+# Term elections (换届选举) and by-elections: governance/elections_views.py.
+urlpatterns += [
+    path("c/<str:code>/elections/", elections_views.elections, name="elections"),
+    path("c/<str:code>/elections/new/", elections_views.election_create, name="election_create"),
+    path("c/<str:code>/elections/<int:pk>/", elections_views.election_detail, name="election"),
+    path(
+        "c/<str:code>/elections/<int:pk>/plan/",
+        elections_views.election_plan,
+        name="election_plan",
+    ),
+    path(
+        "c/<str:code>/elections/<int:pk>/voter-list/",
+        elections_views.voter_list,
+        name="election_voter_list",
+    ),
+    path(
+        "c/<str:code>/elections/<int:pk>/candidates/new/",
+        elections_views.candidate_create,
+        name="election_candidate_create",
+    ),
+    path(
+        "c/<str:code>/elections/<int:pk>/candidates/remove/",
+        elections_views.candidate_remove,
+        name="election_candidate_remove",
+    ),
+    path("c/<str:code>/elections/<int:pk>/voting/", elections_views.voting, name="election_voting"),
+    path(
+        "c/<str:code>/elections/<int:pk>/results/",
+        elections_views.results,
+        name="election_results",
+    ),
+    path("c/<str:code>/elections/<int:pk>/rerun/", elections_views.rerun, name="election_rerun"),
+    path(
+        "c/<str:code>/elections/<int:pk>/certify/",
+        elections_views.certify,
+        name="election_certify",
+    ),
+    path(
+        "c/<str:code>/elections/<int:pk>/correct/",
+        elections_views.correct,
+        name="election_correct",
+    ),
+    path(
+        "c/<str:code>/elections/<int:pk>/announcement/",
+        elections_views.announcement,
+        name="election_announcement",
+    ),
+    path("d/<str:code>/elections/", elections_views.overview, name="election_overview"),
 ]

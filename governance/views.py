@@ -3,10 +3,13 @@ from __future__ import annotations
 from functools import partial
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +19,29 @@ from committees.models import Community
 from committees.pages import community_page, edit_page, writable_community
 from committees.services import record_save
 from governance import selectors, services
-from governance.forms import DisclosureForm, MeetingForm, ResolutionForm
-from governance.models import Disclosure, Meeting, Resolution
+from governance.forms import (
+    AttachmentForm,
+    CovenantForm,
+    DisclosureForm,
+    FinanceLineFormSet,
+    MajorMatterForm,
+    MatterStepForm,
+    MeetingForm,
+    PublicServiceForm,
+    ResolutionForm,
+)
+from governance.matters import ORDER, STEP_NAMES, progress
+from governance.models import (
+    Disclosure,
+    DisclosureAttachment,
+    MajorMatter,
+    MatterStep,
+    Meeting,
+    MeetingAttachment,
+    Resolution,
+)
+from portal import access
+from portal.uploads import attachment_response
 
 governance_edit_page = partial(edit_page, tab="governance")
 
@@ -47,24 +71,67 @@ def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         tab="governance",
         meeting=meeting,
         resolutions=meeting.resolutions.all(),
+        attachments=meeting.attachments.all(),
+        attendees=[
+            a.person
+            for a in meeting.attendance.select_related("person").order_by(
+                "person__name", "person__pk"
+            )
+        ],
+    )
+
+
+def _record_edit(
+    request: HttpRequest,
+    code: str,
+    pk: int | None,
+    form_class,
+    *,
+    headings: tuple[str, str],
+    done: str,
+    list_name: str,
+    with_community: bool = False,
+    save=None,
+) -> HttpResponse:
+    """Add (no pk) or edit one record of a community: the loop every governance form shares."""
+    model = form_class._meta.model
+    record = (
+        committee_selectors.community_record(request.user, code, model.objects.all(), pk)
+        if pk
+        else None
+    )
+    community = writable_community(request, code)
+    extra = {"community": community} if with_community else {}
+    form = form_class(request.POST or None, instance=record or model(community=community), **extra)
+    return governance_edit_page(
+        request,
+        community,
+        form,
+        save
+        or (lambda f: record_save(actor=request.user, instance=f.instance, community=community)),
+        heading=headings[record is not None],
+        done=done,
+        next_url=reverse(list_name, args=[code]),
     )
 
 
 @login_required
 def meeting_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    meeting = _meeting(request, code, pk) if pk else None
-    community = writable_community(request, code)
-    form = MeetingForm(
-        request.POST or None, community=community, instance=meeting or Meeting(community=community)
-    )
-    return governance_edit_page(
+    return _record_edit(
         request,
-        community,
-        form,
-        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
-        heading=_("登记会议") if meeting is None else _("编辑会议"),
+        code,
+        pk,
+        MeetingForm,
+        headings=(_("登记会议"), _("编辑会议")),
         done=_("会议已保存。"),
-        next_url=reverse("governance:meetings", args=[code]),
+        list_name="governance:meetings",
+        with_community=True,
+        save=lambda f: services.meeting_save(
+            actor=request.user,
+            meeting=f.instance,
+            # Only bodies with a roster keep a list; editing a count-only meeting keeps none.
+            attendees=list(f.cleaned_data["attendees"]),
+        ),
     )
 
 
@@ -92,7 +159,8 @@ def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def disclosures(request: HttpRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(
-        community.disclosures.order_by("-published_on", "-pk"), settings.PAGE_SIZE
+        community.disclosures.prefetch_related("attachments").order_by("-published_on", "-pk"),
+        settings.PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return community_page(
         request, community, "governance/disclosures.html", tab="governance", page=page
@@ -101,23 +169,267 @@ def disclosures(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def disclosure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    disclosure = None
-    if pk:
-        disclosure = committee_selectors.community_record(
-            request.user, code, Disclosure.objects.all(), pk
-        )
-    community = writable_community(request, code)
-    form = DisclosureForm(
-        request.POST or None, instance=disclosure or Disclosure(community=community)
+    return _record_edit(
+        request,
+        code,
+        pk,
+        DisclosureForm,
+        headings=(_("登记公开事项"), _("编辑公开事项")),
+        done=_("公开事项已保存。"),
+        list_name="governance:disclosures",
     )
-    return governance_edit_page(
+
+
+@login_required
+def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The income and spending lines of a financial disclosure, edited together."""
+    disclosure = committee_selectors.community_record(
+        request.user, code, Disclosure.objects.all(), pk
+    )
+    community = writable_community(request, code)
+    if disclosure.category != Disclosure.Category.FINANCE:
+        raise Http404
+    formset = FinanceLineFormSet(request.POST or None, instance=disclosure, prefix="lines")
+    if request.method == "POST" and formset.is_valid():
+        services.finance_lines_save(actor=request.user, formset=formset)
+        messages.success(request, _("收支明细已保存。"))
+        return redirect("governance:disclosures", code)
+    return community_page(
         request,
         community,
-        form,
-        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
-        heading=_("登记公开事项") if disclosure is None else _("编辑公开事项"),
-        done=_("公开事项已保存。"),
-        next_url=reverse("governance:disclosures", args=[code]),
+        "governance/finance_lines.html",
+        tab="governance",
+        disclosure=disclosure,
+        formset=formset,
+    )
+
+
+# --- attachments of meetings and disclosures -------------------------------------------
+
+
+def _attachment_upload(request: HttpRequest, code: str, record, attachment, back: str):
+    community = writable_community(request, code)
+    # Bound on every POST: an empty one (no file chosen) must say so, not show a blank form.
+    form = AttachmentForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        services.attachment_add(
+            actor=request.user, attachment=attachment, upload=form.cleaned_data["file"]
+        )
+        messages.success(request, _("附件已上传。"))
+        return redirect(back)
+    return community_page(
+        request,
+        community,
+        "committees/object_form.html",
+        tab="governance",
+        form=form,
+        heading=_("上传附件:%(title)s") % {"title": record.title},
+        cancel=back,
+    )
+
+
+@login_required
+def meeting_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    meeting = _meeting(request, code, pk)
+    back = reverse("governance:meeting", args=[code, pk])
+    return _attachment_upload(request, code, meeting, MeetingAttachment(meeting=meeting), back)
+
+
+@login_required
+def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    disclosure = committee_selectors.community_record(
+        request.user, code, Disclosure.objects.all(), pk
+    )
+    back = reverse("governance:disclosures", args=[code])
+    return _attachment_upload(
+        request, code, disclosure, DisclosureAttachment(disclosure=disclosure), back
+    )
+
+
+def _download(attachment) -> HttpResponse:
+    if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
+        raise Http404
+    return attachment_response(attachment.file, filename=attachment.name)
+
+
+@login_required
+def meeting_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """A meeting's file, only inside the jurisdiction, always as a download."""
+    found = MeetingAttachment.objects.filter(
+        meeting__community=committee_selectors.community_for(request.user, code), pk=pk
+    ).first()
+    if found is None:
+        raise Http404
+    return _download(found)
+
+
+@login_required
+def disclosure_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    found = DisclosureAttachment.objects.filter(
+        disclosure__community=committee_selectors.community_for(request.user, code), pk=pk
+    ).first()
+    if found is None:
+        raise Http404
+    return _download(found)
+
+
+def public_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Anyone may download the file of a disclosure that is published; nothing else."""
+    found = DisclosureAttachment.objects.filter(
+        disclosure__community__code=code,
+        disclosure__published_on__lte=timezone.localdate(),
+        pk=pk,
+    ).first()
+    if found is None:
+        raise Http404
+    return _download(found)
+
+
+# --- major matters: “四议两公开” (GD-07) ---------------------------------------------------
+
+
+def _matter_progress(matter: MajorMatter):
+    return progress(
+        (s.step, s.date, s.resolution.passed if s.resolution else None) for s in matter.steps.all()
+    )
+
+
+def _matters_with_steps_qs():
+    return MajorMatter.objects.select_related("community").prefetch_related(
+        Prefetch("steps", MatterStep.objects.select_related("resolution", "meeting", "disclosure"))
+    )
+
+
+@login_required
+def matters(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    page = Paginator(
+        _matters_with_steps_qs().filter(community=community).order_by("-pk"), settings.PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    today, days = timezone.localdate(), selectors.matter_step_days()
+    rows = []
+    for matter in page:
+        current = _matter_progress(matter)
+        rows.append(
+            (matter, current, STEP_NAMES.get(current.next_step, ""), current.overdue(today, days))
+        )
+    return community_page(
+        request,
+        community,
+        "governance/matters.html",
+        tab="governance",
+        page=page,
+        rows=rows,
+    )
+
+
+@login_required
+def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    return _record_edit(
+        request,
+        code,
+        pk,
+        MajorMatterForm,
+        headings=(_("登记重大事项"), _("编辑重大事项")),
+        done=_("重大事项已保存,请按“四议两公开”逐步登记。"),
+        list_name="governance:matters",
+    )
+
+
+@login_required
+def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The six steps of one matter; the next one is recorded here, in order only."""
+    matter = committee_selectors.community_record(request.user, code, _matters_with_steps_qs(), pk)
+    current = _matter_progress(matter)
+    form = None
+    if request.method == "POST":
+        writable_community(request, code)
+        form = MatterStepForm(
+            request.POST,
+            matter=matter,
+            progress=current,
+            instance=MatterStep(matter=matter),
+        )
+        if form.is_valid():
+            try:
+                services.matter_step_record(actor=request.user, step=form.instance)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("步骤已登记。"))
+                return redirect("governance:matter", code, pk)
+    elif current.next_step and access.can_write(request.user, code):
+        form = MatterStepForm(matter=matter, progress=current, instance=MatterStep(matter=matter))
+    done = {s.step: s for s in matter.steps.all()}
+    today, days = timezone.localdate(), selectors.matter_step_days()
+    return community_page(
+        request,
+        matter.community,
+        "governance/matter_detail.html",
+        tab="governance",
+        matter=matter,
+        progress=current,
+        steps=[(key, STEP_NAMES[key], done.get(key)) for key in ORDER],
+        form=form,
+        next_name=STEP_NAMES.get(current.next_step, ""),
+        overdue=current.overdue(today, days),
+        waiting=current.waiting_days(today),
+        max_days=days,
+    )
+
+
+# --- the residents' covenant (N18-15) and the “six publics” of services (GD-17) ---------
+
+
+@login_required
+def covenants(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    return community_page(
+        request,
+        community,
+        "governance/covenants.html",
+        tab="governance",
+        covenants=community.covenants.select_related("meeting"),
+    )
+
+
+@login_required
+def covenant_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    return _record_edit(
+        request,
+        code,
+        pk,
+        CovenantForm,
+        headings=(_("登记居民公约"), _("编辑居民公约")),
+        done=_("居民公约已保存。"),
+        list_name="governance:covenants",
+        with_community=True,
+    )
+
+
+@login_required
+def public_services(request: HttpRequest, code: str) -> HttpResponse:
+    community = committee_selectors.community_for(request.user, code)
+    return community_page(
+        request,
+        community,
+        "governance/services.html",
+        tab="governance",
+        services=community.public_services.all(),
+        today=timezone.localdate(),
+    )
+
+
+@login_required
+def public_service_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    return _record_edit(
+        request,
+        code,
+        pk,
+        PublicServiceForm,
+        headings=(_("登记公共服务事项"), _("编辑公共服务事项")),
+        done=_("公共服务事项已保存。"),
+        list_name="governance:services",
     )
 
 
@@ -151,6 +463,9 @@ def public_board(request: HttpRequest, code: str) -> HttpResponse:
             "past": past,
             "resolutions": selectors.published_resolutions(community)[:50],
             "roster": selectors.public_roster(community, today),
+            "services": selectors.published_services(community, today),
+            "covenant": selectors.current_covenant(community, today),
+            "matters": selectors.published_matters(community, today),
             "today": today,
         },
     )

@@ -82,3 +82,12 @@ def can_evaluate(user, code: str) -> bool:
 def may_see_personal_data(user, code: str) -> bool:
     """Phones and ID numbers in full: only those who keep the roster (street, committee)."""
     return can_write(user, code)
+
+
+def can_certify(user, code: str) -> bool:
+    """Street offices, and the bureaus above them, certify and correct election results."""
+    if is_unrestricted(user):
+        return True
+    return any(
+        g.role in (Role.BUREAU, Role.STREET) and code.startswith(g.code) for g in grants(user)
+    )

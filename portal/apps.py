@@ -10,3 +10,5 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Each app registers its compliance rules from its own rules.py.
         autodiscover_modules("rules")
+        # …and what is due (待办) from its reminders.py (portal/reminders.py).
+        autodiscover_modules("reminders")

@@ -631,11 +631,28 @@ def evaluate_jurisdictions(
     return len(rows)
 
 
+def _serialize(codes: Iterable[str]) -> None:
+    """Make concurrent re-evaluations of the same community or division take turns.
+
+    Each replaces that code's findings (delete, then insert): two at once would both insert and
+    one would fail on the unique constraint (scripts/load found it). A transaction-level
+    advisory lock per code, taken in one global order, so two writers cannot deadlock; released
+    at commit. SQLite serializes writers by itself.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for code in sorted(set(codes)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"findings:{code}"])
+
+
 def reevaluate_community(community: Community, as_of: datetime.date | None = None) -> None:
     """After a community's data changed: its findings, then the aggregates above it."""
 
     as_of = as_of or timezone.localdate()
-    evaluate_communities(Community.objects.filter(pk=community.pk), as_of)
     ancestors = [community.code[:n] for n in DIVISION_LENGTHS]
-    if Standard.objects.filter(level=Standard.Level.JURISDICTION).exists():
-        evaluate_jurisdictions("", as_of, codes=ancestors)
+    with transaction.atomic():
+        _serialize([community.code, *ancestors])
+        evaluate_communities(Community.objects.filter(pk=community.pk), as_of)
+        if Standard.objects.filter(level=Standard.Level.JURISDICTION).exists():
+            evaluate_jurisdictions("", as_of, codes=ancestors)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from committees import selectors as committee_selectors
 from committees.models import Community
-from portal import access, services
+from portal import access, exemptions, services
 from portal import selectors as compliance
 from portal.compliance import cached_resolver
 from portal.exports import xlsx_response
@@ -73,6 +73,7 @@ def division_report(request: HttpRequest, code: str) -> HttpResponse:
     findings = compliance.current_findings(code)
     failing = (
         findings.filter(status__in=[Status.NON_COMPLIANT, Status.NO_DATA])
+        .annotate(exempted=exemptions.covered(timezone.localdate()))
         .select_related("standard__document", "community")
         .order_by("code", "standard__code")
     )
@@ -97,6 +98,7 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
     standards, rows = compliance.matrix(code)
     column = {s.pk: i for i, s in enumerate(standards)}
     labels = {s.value: str(s.label) for s in Status}
+    exempted = compliance.exempted_notes(code)
 
     def pivot():
         current, line = None, None
@@ -105,10 +107,19 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
                 if line:
                     yield line
                 current, line = community_code, [community_code, name] + [""] * len(standards)
-            line[2 + column[standard_id]] = labels[status]
+            note = exempted.get((community_code, standard_id))
+            if note and status in exemptions.EXEMPTIBLE:
+                # Never shown as compliant: the result stays, with who exempted it.
+                line[2 + column[standard_id]] = _("%(status)s(已豁免:%(who)s)") % {
+                    "status": labels[status],
+                    "who": note.granted_by,
+                }
+            else:
+                line[2 + column[standard_id]] = labels[status]
         if line:
             yield line
 
+    code_of = {s.pk: s.code for s in standards}
     legend = (
         (
             s.code,
@@ -121,17 +132,26 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
         )
         for s in standards
     )
-    return xlsx_response(
-        f"{division.name}-{_('合规矩阵')}.xlsx",
-        [
-            (_("合规矩阵"), [_("社区代码"), _("社区"), *[s.code for s in standards]], pivot()),
+    sheets = [
+        (_("合规矩阵"), [_("社区代码"), _("社区"), *[s.code for s in standards]], pivot()),
+        (
+            _("标准说明"),
+            [_("编号"), _("标题"), _("文件"), _("文号"), _("条款"), _("原文"), _("一般性规定")],
+            legend,
+        ),
+    ]
+    if exempted:  # who granted each exemption in force
+        sheets.append(
             (
-                _("标准说明"),
-                [_("编号"), _("标题"), _("文件"), _("文号"), _("条款"), _("原文"), _("一般性规定")],
-                legend,
-            ),
-        ],
-    )
+                _("豁免"),
+                [_("社区代码"), _("标准"), _("批准人"), _("豁免截止日期"), _("理由")],
+                [
+                    (c, code_of.get(s, ""), n.granted_by, n.expires_on, n.reason)
+                    for (c, s), n in sorted(exempted.items())
+                ],
+            )
+        )
+    return xlsx_response(f"{division.name}-{_('合规矩阵')}.xlsx", sheets)
 
 
 @login_required

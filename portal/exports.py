@@ -9,16 +9,39 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"): a leading = + - @,
+# or a tab or carriage return before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(value):
+    if not isinstance(value, str):
+        return value
+    # Control characters cannot be stored in a workbook at all (openpyxl refuses them).
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     # A cell starting with "=" would be run as a formula by Excel: store it as text instead.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def keep_as_text(cell):
+    """Make an openpyxl cell holding formula-like text store it as text, value unchanged.
+
+    For workbooks whose values must read back exactly (the roster template's drop-down lists);
+    exports use ``_safe`` instead, which also shows the reader that the text was defused.
+    """
+    if isinstance(cell.value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", cell.value)
+        if cell.value[:1] in FORMULA_STARTS:
+            cell.data_type = "s"
+    return cell
 
 
 def xlsx_response(

@@ -40,6 +40,51 @@ class StripNulQueryMiddleware:
         return self.get_response(request)
 
 
+class ContentSecurityPolicyMiddleware:
+    """Send the Content Security Policy of settings.CONTENT_SECURITY_POLICY on every response.
+
+    Django 5.2 has no built-in CSP. The portal's templates contain no inline script, inline event
+    handler or style attribute (tests/portal/test_security.py checks), so the policy can forbid
+    them all. A response that already carries a policy (an uploaded file served with a sandbox
+    policy, say) keeps its own.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 with a page in Chinese.
+
+    Catches what views raise; failures outside a view (a session saved by middleware, say) end in
+    ``handler500`` (portal.views.server_error), which makes the same distinction. With
+    CONN_HEALTH_CHECKS a broken persistent connection is replaced on the next request, so the
+    portal recovers by itself when the database returns.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from portal.faults import database_unavailable, is_database_down
+
+        if is_database_down(exception):
+            return database_unavailable(request, exception)
+        return None
+
+
 class QueryCountMiddleware:
     """Report the number of database queries of each request in an ``X-Query-Count`` header.
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -61,6 +62,7 @@ class Assignment(models.Model):
         validators=[code_validator],
         help_text=_("省 2 位、市 4 位、区县 6 位、街道 9 位或社区 12 位统计用区划代码。"),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("辖区授权")
@@ -139,6 +141,7 @@ class PolicyDocument(models.Model):
     )
     # With the standards' own: tells pages that a cached catalogue is out of date.
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("政策文件")
@@ -225,6 +228,7 @@ class Standard(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("标准条款")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from committees.models import COMMUNITY_CODE_LENGTH, Community
+from portal import exemptions
 from portal.compliance import (
     Applicability,
     Resolver,
@@ -20,6 +24,7 @@ from portal.models import Finding, JurisdictionFinding, Rollup, Standard, Status
 from portal.rules import MISSING_RECORDS, Verdict
 
 STATUS_ORDER = [Status.NON_COMPLIANT, Status.NO_DATA, Status.COMPLIANT, Status.NOT_APPLICABLE]
+EXEMPTED_LABEL = _("已豁免")
 
 
 def _status_counts() -> dict:
@@ -32,6 +37,9 @@ class Tally:
     non_compliant: int = 0
     no_data: int = 0
     not_applicable: int = 0
+    # Failing findings covered by an exemption in force (portal/exemptions.py): moved out of
+    # non_compliant / no_data, shown apart, and left out of the rate's numerator and denominator.
+    exempted: int = 0
 
     @property
     def judged(self) -> int:
@@ -39,7 +47,14 @@ class Tally:
 
     @property
     def total(self) -> int:
-        return self.compliant + self.non_compliant + self.no_data + self.not_applicable
+        return (
+            self.compliant + self.non_compliant + self.no_data + self.not_applicable + self.exempted
+        )
+
+    def exempt(self, status: str, n: int) -> None:
+        """Count ``n`` findings of ``status`` as exempted instead."""
+        setattr(self, status, getattr(self, status) - n)
+        self.exempted += n
 
     @property
     def rate(self) -> float | None:
@@ -58,12 +73,18 @@ class Tally:
     def segments(self) -> list[tuple[str, str, float, float, int]]:
         """(status, label, x, width, count) for a stacked SVG bar 100 units wide."""
         out, x = [], 0.0
-        for status in (Status.COMPLIANT, Status.NO_DATA, Status.NON_COMPLIANT):
-            count = getattr(self, status.value)
-            judged = self.compliant + self.no_data + self.non_compliant
+        shown = [
+            (Status.COMPLIANT.value, Status.COMPLIANT.label),
+            (Status.NO_DATA.value, Status.NO_DATA.label),
+            ("exempted", EXEMPTED_LABEL),
+            (Status.NON_COMPLIANT.value, Status.NON_COMPLIANT.label),
+        ]
+        judged = self.compliant + self.no_data + self.non_compliant + self.exempted
+        for status, label in shown:
+            count = getattr(self, status)
             width = 100 * count / judged if judged else 0.0
             if count:
-                out.append((status.value, str(status.label), round(x, 2), round(width, 2), count))
+                out.append((str(status), str(label), round(x, 2), round(width, 2), count))
             x += width
         return out
 
@@ -85,9 +106,12 @@ class StandardRow:
 class Dashboard:
     """What a jurisdiction dashboard shows, read from the roll-ups (portal/rollups.py).
 
-    The division's own rows are read at once (its total and its standards); the children and
-    the worst communities only when a template asks for them, so that a page serving its
-    compliance sections from the cache (keyed by ``generation``) does not query them at all.
+    The division's own rows are read at once (its total and its standards), and so are the
+    exempted findings under it (portal/exemptions.py: an overlay that changes with the date and
+    the supervision app's decisions, never stored in the roll-ups; exemptions are few, so this
+    is one small query); the children and the worst communities only when a template asks for
+    them, so that a page serving its compliance sections from the cache (keyed by
+    ``generation``) does not query them at all.
     """
 
     def __init__(
@@ -103,13 +127,22 @@ class Dashboard:
         self._own = list(Rollup.objects.filter(code=prefix))
         total_row = next((r for r in self._own if r.standard_id is None), None)
         self.as_of = total_row.as_of if total_row else None
+        self._exempted = _exempted_counts(prefix)
         self.tally = _tally(total_row) if total_row else Tally()
+        for row in self._exempted:
+            self.tally.exempt(row["status"], row["n"])
 
     @property
     def generation(self) -> str:
         """Changes whenever the roll-ups under this division are recounted (every refresh
-        rewrites the division's own rows): the key of its cached page fragments."""
-        return str(max((r.pk for r in self._own), default=0))
+        rewrites the division's own rows) or an exemption starts or ends: the key of its
+        cached page fragments."""
+        rollups = max((r.pk for r in self._own), default=0)
+        if not self._exempted:
+            return str(rollups)
+        overlay = sorted((r["standard_id"], r["code"], r["status"], r["n"]) for r in self._exempted)
+        digest = hashlib.sha1(repr(overlay).encode()).hexdigest()[:12]
+        return f"{rollups}-{digest}"
 
     @cached_property
     def standards(self) -> list[StandardRow]:
@@ -117,8 +150,12 @@ class Dashboard:
         standards = Standard.objects.select_related("document").in_bulk(
             [r.standard_id for r in rows]
         )
+        tallies = {r.standard_id: _tally(r) for r in rows}
+        for row in self._exempted:
+            if row["standard_id"] in tallies:
+                tallies[row["standard_id"]].exempt(row["status"], row["n"])
         return sorted(
-            (StandardRow(standards[r.standard_id], _tally(r)) for r in rows),
+            (StandardRow(standards[pk], tally) for pk, tally in tallies.items()),
             key=lambda r: (r.tally.rate if r.tally.rate is not None else 2, r.standard.code),
         )
 
@@ -128,21 +165,38 @@ class Dashboard:
 
     @cached_property
     def worst(self) -> list[dict]:
+        # Exempted non-compliant findings do not count. A community with exemptions can only
+        # move down, so reading as many extra candidates as there are such communities and
+        # re-sorting gives the exact list.
+        excused: dict[str, int] = {}
+        for row in self._exempted:
+            if row["status"] == Status.NON_COMPLIANT:
+                excused[row["code"]] = excused.get(row["code"], 0) + row["n"]
         names = Community.objects.filter(code=OuterRef("code")).values("name")[:1]
-        return [
-            {"code": r.code, "community__name": r.name, "n": r.non_compliant}
+        candidates = [
+            {
+                "code": r.code,
+                "community__name": r.name,
+                "n": r.non_compliant - excused.get(r.code, 0),
+            }
             for r in self._totals()
             .filter(length=COMMUNITY_CODE_LENGTH, non_compliant__gt=0)
             .annotate(name=Subquery(names))
-            .order_by("-non_compliant", "code")[: self.worst_count]
+            .order_by("-non_compliant", "code")[: self.worst_count + len(excused)]
         ]
+        ranked = sorted((c for c in candidates if c["n"] > 0), key=lambda c: (-c["n"], c["code"]))
+        return ranked[: self.worst_count]
 
     @cached_property
     def children(self) -> dict[str, Tally]:
         if not self.child_length:
             return {}
-        tallies = ((r.code, _tally(r)) for r in self._totals().filter(length=self.child_length))
-        return {code: tally for code, tally in tallies if tally.total}
+        tallies = {r.code: _tally(r) for r in self._totals().filter(length=self.child_length)}
+        for row in self._exempted:
+            child = tallies.get(row["code"][: self.child_length])
+            if child is not None:
+                child.exempt(row["status"], row["n"])
+        return {code: tally for code, tally in tallies.items() if tally.total}
 
     @cached_property
     def aggregates(self) -> list[JurisdictionFinding]:
@@ -157,6 +211,24 @@ class Dashboard:
 
 def _tally(row: Rollup) -> Tally:
     return Tally(**{status.value: getattr(row, status.value) for status in Status})
+
+
+def _exempted_counts(prefix: str) -> list[dict]:
+    """Current findings under ``prefix`` that an exemption in force covers, counted by standard,
+    community and status. Driven by the exempted communities' codes, so it reads a handful of
+    findings, not the jurisdiction's."""
+    today = timezone.localdate()
+    codes = exemptions.active_codes(today, prefix)
+    if codes is None:
+        return []
+    return list(
+        current_findings(prefix)
+        .filter(code__in=codes)
+        .filter(exemptions.exempted_q(today))
+        .values("standard_id", "code", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
 
 
 def dashboard(
@@ -176,6 +248,7 @@ class CommunityFindingRow:
     explanation: str
     missing_label: str
     missing_url_name: str
+    exemption: exemptions.ExemptionNote | None = None  # set when an exemption covers it
 
     @property
     def status_label(self) -> str:
@@ -194,6 +267,8 @@ class CommunityCompliance:
         tally = Tally()
         for row in self.rows:
             setattr(tally, row.status, getattr(tally, row.status) + 1)
+            if row.exemption:
+                tally.exempt(row.status, 1)
         return tally
 
 
@@ -214,6 +289,19 @@ def _order(rows: list[CommunityFindingRow]) -> list[CommunityFindingRow]:
     return sorted(rows, key=lambda r: (STATUS_ORDER.index(r.status), r.standard.code))
 
 
+def _with_exemptions(
+    community: Community, rows: list[CommunityFindingRow], on: datetime.date
+) -> list[CommunityFindingRow]:
+    """Mark the failing rows an exemption in force covers (one query)."""
+    found = exemptions.notes(on, community_ids=[community.pk])
+    return [
+        replace(row, exemption=found[(community.pk, row.standard.pk)])
+        if row.status in exemptions.EXEMPTIBLE and (community.pk, row.standard.pk) in found
+        else row
+        for row in rows
+    ]
+
+
 def community_compliance(
     community: Community, as_of: datetime.date | None = None
 ) -> CommunityCompliance:
@@ -229,7 +317,9 @@ def community_compliance(
         judged = {f.standard_id for f in stored}
         return CommunityCompliance(
             date,
-            _order([_row(f.standard, f) for f in stored]),
+            _with_exemptions(
+                community, _order([_row(f.standard, f) for f in stored]), timezone.localdate()
+            ),
             [
                 a
                 for a in resolver.resolve(community.code)
@@ -241,7 +331,11 @@ def community_compliance(
     outcomes = judge_communities(Community.objects.filter(pk=community.pk), as_of, resolver)
     return CommunityCompliance(
         as_of,
-        _order([_row(o.candidate.standard, o.verdict) for o in outcomes.get(community.pk, [])]),
+        _with_exemptions(
+            community,
+            _order([_row(o.candidate.standard, o.verdict) for o in outcomes.get(community.pk, [])]),
+            as_of,
+        ),
         [a for a in resolver.resolve(community.code) if not a.applies],
         live=True,
     )
@@ -259,6 +353,14 @@ def matrix(prefix: str) -> tuple[list[Standard], QuerySet]:
     return standards, rows
 
 
+def exempted_notes(prefix: str) -> dict[tuple[str, int], exemptions.ExemptionNote]:
+    """Exemptions in force today under ``prefix``, by (community code, standard id): the
+    matrix export marks the failing findings they cover (one query)."""
+    today = timezone.localdate()
+    notes = exemptions.notes(today, prefix=prefix)
+    return {(note.code, standard): note for (_pk, standard), note in notes.items()}
+
+
 def findings_by_community(community_ids: list[int], rule_prefix: str) -> dict[int, list[Finding]]:
     """Current findings of the rules under ``rule_prefix`` (e.g. "facilities.") for a page of
     communities, in one query: the comparisons show them beside the figures."""
@@ -268,6 +370,11 @@ def findings_by_community(community_ids: list[int], rule_prefix: str) -> dict[in
             community_id__in=community_ids,
             is_current=True,
             standard__rule_key__startswith=rule_prefix,
+        )
+        .annotate(
+            exempted=ExpressionWrapper(
+                exemptions.exempted_q(timezone.localdate()), output_field=BooleanField()
+            )
         )
         .select_related("standard")
         .order_by("standard__code")

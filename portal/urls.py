@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import compliance_views, views
+from portal import audit_views, compliance_views, views
 
 compliance_patterns = [
     path("c/<str:code>/compliance/", compliance_views.community_compliance, name="community"),
@@ -17,6 +17,8 @@ compliance_patterns = [
     path("standards/documents/new/", compliance_views.document_create, name="document_create"),
     path("standards/<str:code>/", compliance_views.standard_detail, name="standard_detail"),
 ]
+
+handler500 = "portal.faults.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,5 +37,11 @@ urlpatterns = [
     path("", include("facilities.urls")),
     path("", include("funding.urls")),
     path("", include("governance.urls")),
+    path("", include("supervision.urls")),
     path("", include((compliance_patterns, "compliance"))),
+    path(
+        "c/<str:code>/history/<str:app_label>/<str:model_name>/<int:pk>/",
+        audit_views.record_history,
+        name="history",
+    ),
 ]

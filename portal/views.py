@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +9,8 @@ from django.utils import timezone
 from committees import selectors
 from committees.models import Division
 from committees.views import division_context
+from governance import selectors as governance_selectors
+from governance.elections_selectors import overdue_elections
 
 
 @login_required
@@ -27,10 +29,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(
             terms=selectors.term_reminders(cards[0].code, today),
             untrained=selectors.training_overdue(cards[0].code, today),
+            matters_late=governance_selectors.overdue_matters(cards[0].code, today),
+            elections_overdue=overdue_elections(cards[0].code, today),
         )
     return render(request, "portal/home.html", context)
 
 
+@transaction.non_atomic_requests  # no BEGIN: the probe itself says whether the database answers
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers: 200 when the database answers, 503 when it does not."""
     try:

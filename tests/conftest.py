@@ -35,6 +35,12 @@ def empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files (evidence attachments) land in a throwaway folder, never in the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def zhuhai(db) -> None:
     """The real Zhuhai slice shipped with the portal (213 communities), with households set."""

@@ -64,6 +64,8 @@ def tally_bar(tally) -> str:
         "n": tally.non_compliant,
         "d": tally.no_data,
     }
+    if tally.exempted:
+        label += "," + gettext("已豁免 %(e)s") % {"e": tally.exempted}
     segments = format_html_join(
         "",
         '<rect x="{}" y="0" width="{}" height="6" class="seg-{}"><title>{} {}</title></rect>',
@@ -96,3 +98,11 @@ def label(instance, field_name: str):
         table = _LABELS[key] = {value: str(text) for value, text in field.flatchoices}
     value = getattr(instance, field.attname)
     return table.get(value, value)
+
+
+@register.simple_tag
+def history_url(record, code: str) -> str:
+    """``{% history_url record community.code %}``: the record's history page."""
+    from portal.audit import history_url as url
+
+    return url(record, code)

@@ -29,6 +29,10 @@ ALL_IDS = [
     "P14-area", "P14-staff",
 ]  # fmt: skip
 
+# Rows of STANDARDS.md that hold two checks at two levels are split: the portal's own row for the
+# jurisdiction aggregate is named after its digest row.
+SPLIT_ROWS = {"GD-09r": "GD-09"}
+
 DOCUMENT_KEYS = ["N18", "N25", "EL", "GD", "SD", "BY", "CZ", "AH", "HB", "NAT", "P14"]
 
 # Where the shared sources live; the cross-checks against them skip when they are absent.
@@ -75,7 +79,8 @@ def test_it_lists_every_standard_exactly_once():
     counts = Counter(s["id"] for s in STANDARDS)
     assert [i for i, n in counts.items() if n > 1] == []
     assert len(ALL_IDS) == len(set(ALL_IDS)) == 73
-    assert sorted(counts) == sorted(ALL_IDS)
+    assert sorted(counts) == sorted(ALL_IDS + list(SPLIT_ROWS))
+    assert all(source in ALL_IDS for source in SPLIT_ROWS.values())
 
 
 def test_it_matches_the_ids_of_the_standards_digest():

@@ -35,7 +35,15 @@ MO_PATH = LOCALE_DIR / "django.mo"
 
 # What makemessages scans in the project (the same as the documented command, minus what it
 # ignores: .venv, tests, staticfiles).
-SOURCE_DIRS = ("portal", "committees", "governance", "facilities", "funding", "templates")
+SOURCE_DIRS = (
+    "portal",
+    "committees",
+    "governance",
+    "facilities",
+    "funding",
+    "supervision",
+    "templates",
+)
 IGNORES = (".venv/*", "tests/*", "staticfiles/*")
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

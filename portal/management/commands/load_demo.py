@@ -11,6 +11,7 @@ from funding.demo import populate_funds
 from governance.demo import populate_governance
 from portal.compliance import evaluate_communities, evaluate_jurisdictions
 from portal.models import Assignment, Role, User
+from supervision.demo import populate_supervision
 
 DEMO_PASSWORD = "demo-2026"  # printed for the demo; never used outside `make run`
 
@@ -63,6 +64,8 @@ class Command(BaseCommand):
                 user.assignments.exclude(code=code).delete()
                 Assignment.objects.update_or_create(user=user, code=code, defaults={"role": role})
             rows.append((username, full_name, code or "全国"))
+        # Notices, disputes and a published assessment need the demo users: after them.
+        self.stdout.write(f"监督:{populate_supervision(timezone.localdate())}")
         self.stdout.write("")
         self.stdout.write(f"演示账号(密码均为 {DEMO_PASSWORD}):")
         for username, full_name, scope in rows:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('committees', '0004_community_estate_floor_area_m2_and_more'),
-        ('portal', '0004_assignment_code_ascii'),
+        ('portal', '0006_sync_catalog'),
     ]
 
     operations = [
