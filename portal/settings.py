@@ -224,3 +224,26 @@ vars().update(
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 # Where the portal is reached, for links in e-mails.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+
+# Beyond one machine (README, "Deploying beyond one machine"). Both are optional: without them
+# every query goes to DATABASE_URL and the cache is each process's own memory.
+# A streaming read replica: safe requests read from it, writes and everything outside web
+# requests use the primary, and a client that wrote reads from the primary for
+# REPLICA_PIN_SECONDS afterwards (portal/dbrouter.py).
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # The test runner must not create (or flush) a database on a read-only standby.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.dbrouter.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "portal.dbrouter.ReplicaPinMiddleware",
+    )
+# A shared cache (e.g. redis://cache:6379/1) for every app server; sessions are then read from
+# it and written through to the database, so a login survives a cache restart.
+# (CACHES above reads CACHE_URL.)
+if env.str("CACHE_URL", default=""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

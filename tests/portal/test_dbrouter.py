@@ -1,0 +1,161 @@
+"""Where reads go with a read replica configured (portal/dbrouter.py), on any database.
+
+These tests check the router's decisions; tests/portal/test_replica.py checks them against a
+real streaming replica of PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core import signing
+from django.db import router
+
+from committees.models import Community
+from portal.dbrouter import PIN_COOKIE, PrimaryReplicaRouter
+
+ROOT = Path(__file__).resolve().parents[2]
+REPLICA_READS = {"read": "replica", "session": "default"}
+PRIMARY_READS = {"read": "default", "session": "default"}
+
+pytestmark = pytest.mark.urls("tests.portal.replica_urls")
+
+
+def replica_settings(settings) -> None:
+    """What portal/settings.py does with DATABASE_REPLICA_URL (but no alias: nothing is read)."""
+    settings.DATABASE_ROUTERS = ["portal.dbrouter.PrimaryReplicaRouter"]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "portal.dbrouter.ReplicaPinMiddleware",
+    )
+    settings.MIDDLEWARE = middleware
+    settings.REPLICA_PIN_SECONDS = 5
+
+
+@pytest.fixture
+def routed(settings, db):
+    replica_settings(settings)
+
+
+def loaded_settings(**env: str) -> dict:
+    """portal/settings.py loaded in a fresh interpreter with this environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_REPLICA_URL", "CACHE_URL", "REPLICA_PIN_SECONDS"}
+    }
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
+        "'middleware': s.MIDDLEWARE, 'pin': s.REPLICA_PIN_SECONDS, 'caches': s.CACHES, "
+        "'sessions': s.SESSION_ENGINE}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_without_a_replica_url_there_is_no_replica_no_router_and_no_pin():
+    loaded = loaded_settings()
+    assert list(loaded["databases"]) == ["default"]
+    assert loaded["routers"] == []
+    assert "portal.dbrouter.ReplicaPinMiddleware" not in loaded["middleware"]
+
+
+def test_a_replica_url_adds_the_alias_the_router_and_the_pin_before_the_sessions():
+    loaded = loaded_settings(
+        DATABASE_REPLICA_URL="postgres://reader:secret@db2.example:5433/portal",
+        REPLICA_PIN_SECONDS="9",
+    )
+    replica = loaded["databases"]["replica"]
+    assert (replica["HOST"], replica["PORT"], replica["NAME"]) == ("db2.example", 5433, "portal")
+    assert replica["TEST"]["MIRROR"] == "default"  # never a test database on a standby
+    assert not replica.get("ATOMIC_REQUESTS")
+    assert loaded["databases"]["default"]["ATOMIC_REQUESTS"] is True
+    assert loaded["routers"] == ["portal.dbrouter.PrimaryReplicaRouter"]
+    middleware = loaded["middleware"]
+    assert middleware.index("portal.dbrouter.ReplicaPinMiddleware") < middleware.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
+    assert loaded["pin"] == 9
+
+
+def test_outside_requests_everything_uses_the_primary():
+    # Management commands (evaluate_compliance, imports, generate_demo_data) and cron jobs.
+    chooser = PrimaryReplicaRouter()
+    assert chooser.db_for_read(Community) == "default"
+    assert chooser.db_for_write(Community) == "default"
+
+
+def test_it_migrates_only_the_primary_and_relates_objects_of_both():
+    chooser = PrimaryReplicaRouter()
+    assert chooser.allow_migrate("default", "committees") is True
+    assert chooser.allow_migrate("replica", "committees") is False
+    primary, replica = Community(), Community()
+    primary._state.db, replica._state.db = "default", "replica"
+    assert chooser.allow_relation(primary, replica) is True
+
+
+def test_a_get_reads_from_the_replica_but_its_session_from_the_primary(client, routed):
+    response = client.get("/where/")
+    assert response.json() == REPLICA_READS
+    assert PIN_COOKIE not in response.cookies
+    assert router.db_for_read(Community) == "default"  # and the request's rule ends with it
+
+
+def test_a_post_reads_from_the_primary_and_pins_the_next_requests_to_it(client, routed):
+    response = client.post("/where/")
+    assert response.json() == PRIMARY_READS
+    pin = response.cookies[PIN_COOKIE]
+    assert pin["max-age"] == 5 and pin["httponly"]
+    # The redirect after the POST, and anything else in those seconds, reads the primary.
+    assert client.get("/where/").json() == PRIMARY_READS
+
+
+def test_the_pin_expires_and_cannot_be_forged(client, routed, monkeypatch):
+    client.post("/where/")
+    assert client.get("/where/").json() == PRIMARY_READS
+    later = SimpleNamespace(time=lambda: time.time() + 6)
+    monkeypatch.setattr(signing, "time", later)
+    assert client.get("/where/").json() == REPLICA_READS
+    monkeypatch.undo()
+    client.cookies[PIN_COOKIE] = "1"
+    assert client.get("/where/").json() == REPLICA_READS
+
+
+def test_a_get_that_writes_reads_from_the_primary_after_and_pins_the_client(client, routed):
+    response = client.get("/where/write/")
+    assert response.json() == {"before": REPLICA_READS, "after": PRIMARY_READS}
+    assert PIN_COOKIE in response.cookies
+    assert client.get("/where/").json() == PRIMARY_READS
+
+
+def test_a_transaction_the_view_opens_itself_reads_from_the_primary(client, routed):
+    # ATOMIC_REQUESTS wraps every view in a transaction on the primary: that one still reads
+    # from the replica; one the view opens for a read-modify-write does not.
+    response = client.get("/where/atomic/")
+    assert response.json() == {"inside": PRIMARY_READS, "after": REPLICA_READS}
+    response = client.get("/where/non-atomic/")
+    assert response.json() == {"outside": REPLICA_READS, "inside": PRIMARY_READS}
+
+
+def test_pinning_can_be_turned_off(client, routed, settings):
+    settings.REPLICA_PIN_SECONDS = 0
+    response = client.post("/where/")
+    assert PIN_COOKIE not in response.cookies
+    assert client.get("/where/").json() == REPLICA_READS
