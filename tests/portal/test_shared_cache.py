@@ -139,3 +139,36 @@ def test_a_login_on_one_server_is_read_through_the_cache_on_another(
     Session.objects.filter(session_key=key).delete()
     response = second.get(reverse("home"))
     assert response.status_code == 200 and response.wsgi_request.user == user
+
+
+def test_a_dashboard_section_in_the_shared_cache_is_replaced_when_findings_change(
+    shared_cache, redis_db, make_user, zhuhai
+):
+    from django.utils import timezone
+
+    from committees.models import Community
+    from committees.services import community_update
+    from portal.compliance import evaluate_communities
+
+    evaluate_communities(Community.objects.all(), timezone.localdate())
+    user = make_user(Role.STREET, STREET)
+    url = reverse("committees:division", args=[STREET])
+    first, second = Client(), Client()  # two app servers sharing the cache
+    first.force_login(user)
+    second.force_login(user)
+    before = first.get(url)
+    fragments = set(redis_db.keys(":1:template.cache.dashboard_*"))
+    assert fragments
+    community = Community.objects.filter(code__startswith=STREET).order_by("code").first()
+    was = before.context["board"].children[community.code]
+    # 40 households: outside GD-01's 100–700 range, so the community gets a failing finding.
+    community_update(actor=user, community=community, data={"households": 40})
+    after = second.get(url)
+    now = after.context["board"].children[community.code]
+    assert now.non_compliant > was.non_compliant
+    assert after.context["board"].generation != before.context["board"].generation
+    fresh = set(redis_db.keys(":1:template.cache.dashboard_*"))
+    assert fresh - fragments
+    # The second server's fragments now serve the first one too: nothing new is rendered.
+    assert first.get(url).context["board"].children[community.code] == now
+    assert set(redis_db.keys(":1:template.cache.dashboard_*")) == fresh
