@@ -368,7 +368,6 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-@transaction.atomic
 def evaluate_communities(
     communities: QuerySet[Community],
     as_of: datetime.date,
@@ -380,11 +379,30 @@ def evaluate_communities(
 
     Findings for the same date are replaced. They become the current ones unless the community
     already has findings for a later date. Returns the number of findings written.
+
+    Called outside any transaction on PostgreSQL with more than one batch to do (the nightly
+    run), the findings are written by a second connection while the next batch is judged: the
+    judging is Python and the writing is mostly the server's work, so on two cores they
+    overlap. All writes are still one transaction, on the writer's connection.
     """
-    with translation.override(settings.LANGUAGE_CODE), remembered_translations():
+    pipelined = (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and communities.count() > batch
+    )
+    with (
+        transaction.atomic(),
         # Stored texts are shared by all users: written in the portal's language.
+        translation.override(settings.LANGUAGE_CODE),
+        remembered_translations(),
+    ):
         without_jit()
-        return _evaluate_communities(communities, as_of, progress, batch)
+        writer = _PipelinedWriter() if pipelined else None
+        try:
+            return _evaluate_communities(communities, as_of, progress, batch, writer)
+        finally:
+            if writer is not None:
+                writer.abandon()
 
 
 class _RememberingTranslation:
@@ -433,36 +451,26 @@ def without_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def _evaluate_communities(communities, as_of, progress, batch) -> int:
+def _evaluate_communities(communities, as_of, progress, batch, writer) -> int:
     resolver = Resolver(load_candidates(as_of))
     codes = list(communities.order_by("code").values_list("code", flat=True))
     evaluated_at = timezone.now()
+    write = writer.put if writer is not None else _write_findings
     written = 0
     for start in range(0, len(codes), batch):
         # Batches are ranges of codes: cheap to express in SQL, whatever the batch size.
         chunk = communities.filter(
             code__gte=codes[start], code__lte=codes[start : start + batch][-1]
         )
-        ids = chunk.values("id")
         outcomes = judge_communities(chunk, as_of, resolver)
         code_of = dict(chunk.values_list("id", "code"))
-        Finding.objects.filter(community_id__in=ids, as_of=as_of).delete()
-        later = set(
-            Finding.objects.filter(community_id__in=ids, as_of__gt=as_of)
-            .values_list("community_id", flat=True)
-            .distinct()
-        )
-        stale = Finding.objects.filter(community_id__in=ids, is_current=True)
-        if later:
-            stale = stale.exclude(community_id__in=later)
-        stale.update(is_current=False)
         rows = [
             (
                 pk,
                 code_of[pk],
                 o.candidate.standard.pk,
                 as_of,
-                pk not in later,
+                True,  # made False by _write_findings where a later date is current
                 o.verdict.status,
                 _clip(str(o.verdict.measured), 200),
                 _clip(str(o.verdict.expected), 200),
@@ -473,14 +481,110 @@ def _evaluate_communities(communities, as_of, progress, batch) -> int:
             for pk, results in outcomes.items()
             for o in results
         ]
-        insert_rows(Finding, FINDING_COLUMNS, rows)
+        write(list(code_of), as_of, rows)
         written += len(rows)
         if progress:
             progress(len(code_of))
-    if codes:
-        # The dashboards read roll-ups, not findings: recount those these communities changed.
-        rollups.refresh(rollups.division_prefix(codes))
+    # The dashboards read roll-ups, not findings: recount those these communities changed.
+    prefix = rollups.division_prefix(codes) if codes else None
+    if writer is not None:
+        writer.finish(prefix)
+    elif prefix is not None:
+        rollups.refresh(prefix)
     return written
+
+
+def _write_findings(ids: list[int], as_of: datetime.date, rows: list[tuple]) -> None:
+    """Replace these communities' findings of ``as_of`` by ``rows`` and make them current,
+    unless a community has findings of a later date."""
+    Finding.objects.filter(community_id__in=ids, as_of=as_of).delete()
+    later = set(
+        Finding.objects.filter(community_id__in=ids, as_of__gt=as_of)
+        .values_list("community_id", flat=True)
+        .distinct()
+    )
+    stale = Finding.objects.filter(community_id__in=ids, is_current=True)
+    if later:
+        stale = stale.exclude(community_id__in=later)
+        rows = [(*row[:4], row[0] not in later, *row[5:]) for row in rows]
+    stale.update(is_current=False)
+    insert_rows(Finding, FINDING_COLUMNS, rows)
+
+
+class _PipelinedWriter:
+    """``_write_findings`` for each batch on a thread with its own connection and transaction,
+    committed by ``finish`` after the roll-ups are recounted; anything raised there is raised
+    in the evaluating thread, and ``abandon`` rolls back what is not finished."""
+
+    _DONE = object()
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue = queue.Queue(maxsize=2)  # bounds the rows held in memory
+        self._error: BaseException | None = None
+        self._finished = False
+        self._thread = threading.Thread(target=self._run, name="findings-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as own  # a connection of this thread's own
+
+        try:
+            with transaction.atomic():
+                without_jit()
+                while True:
+                    item = self._queue.get()
+                    if item is None:  # abandoned: roll back
+                        raise _Abandoned
+                    if item[0] is self._DONE:
+                        break
+                    _write_findings(*item)
+                if item[1] is not None:
+                    rollups.refresh(item[1])
+        except _Abandoned:
+            pass
+        except BaseException as error:  # handed to the evaluating thread
+            self._error = error
+            while not self._queue.empty():  # unblock a put() waiting for room
+                self._queue.get_nowait()
+        finally:
+            own.close()
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _send(self, item) -> None:
+        import queue
+
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def put(self, ids: list[int], as_of: datetime.date, rows: list[tuple]) -> None:
+        self._check()
+        self._send((ids, as_of, rows))
+        self._check()
+
+    def finish(self, prefix: str | None) -> None:
+        self._send((self._DONE, prefix))
+        self._thread.join()
+        self._finished = True
+        self._check()
+
+    def abandon(self) -> None:
+        if not self._finished:
+            self._send(None)
+            self._thread.join()
+
+
+class _Abandoned(Exception):
+    pass
 
 
 FINDING_COLUMNS = (

@@ -19,6 +19,8 @@ from django.db.models.functions import Substr
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from committees.demo import ZHUHAI_DIR
+from committees.imports import import_divisions
 from committees.models import Community, Division
 from portal.compliance import (
     Resolver,
@@ -900,3 +902,83 @@ def test_a_rule_whose_query_fails_does_not_abort_the_evaluation(zhuhai, communit
         ) == {"N18-06", "GD-01"}
     finally:
         registry.unregister("test.broken_query")
+
+
+# --- the nightly run on PostgreSQL: findings written by a second connection ------------------
+
+AS_OF = AFTER_N25
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the pipelined writer is PostgreSQL only"
+)
+
+
+def _snapshot() -> list[tuple]:
+    return list(
+        Finding.objects.order_by("community_id", "standard_id", "as_of").values_list(
+            "community_id", "standard_id", "as_of", "is_current", "status", "measured"
+        )
+    )
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_writes_the_same_findings_and_roll_ups_from_a_second_connection_as_in_one():
+    from django.db import transaction
+
+    from portal.models import Rollup
+
+    import_divisions(ZHUHAI_DIR)
+    Community.objects.update(households=1000, population=2800)
+    communities = Community.objects.all()
+    later = Community.objects.order_by("code").first()
+    evaluate_communities(Community.objects.filter(pk=later.pk), AS_OF + datetime.timedelta(1))
+    # Inside a transaction the findings are written by the evaluating connection.
+    with transaction.atomic():
+        serial = evaluate_communities(communities, AS_OF, batch=40)
+    expected, expected_rollups = _snapshot(), _rollups()
+    Finding.objects.filter(as_of=AS_OF).delete()
+    # Outside a transaction, more than one batch: judged here, written by the writer thread.
+    import threading
+
+    writers = []
+
+    def progress(n: int) -> None:
+        writers.extend(t for t in threading.enumerate() if t.name == "findings-writer")
+
+    assert not connection.in_atomic_block
+    assert evaluate_communities(communities, AS_OF, batch=40, progress=progress) == serial
+    assert writers
+    assert _snapshot() == expected
+    assert _rollups() == expected_rollups
+    # The community with a later evaluation keeps that one as current.
+    assert not Finding.objects.filter(community=later, as_of=AS_OF, is_current=True).exists()
+    assert Rollup.objects.filter(code="", standard__isnull=True).get().communities == 213
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_writes_nothing_when_the_evaluation_stops_half_way():
+    import_divisions(ZHUHAI_DIR)
+    seen = []
+
+    def stop_after_two_batches(n: int) -> None:
+        seen.append(n)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        evaluate_communities(
+            Community.objects.all(), AS_OF, batch=40, progress=stop_after_two_batches
+        )
+    assert not Finding.objects.exists()
+
+
+def _rollups() -> list[tuple]:
+    from portal.models import Rollup
+
+    return list(
+        Rollup.objects.order_by("code", "standard_id").values_list(
+            "code", "standard_id", "compliant", "non_compliant", "no_data", "not_applicable"
+        )
+    )
