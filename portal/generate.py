@@ -1029,9 +1029,12 @@ class Builder:
                 membership if elected else None,
             )
         if c.overdue_term:
-            self.next_election(rng, c, term_number + 1, method, reps, dict(seats), members)
+            self.next_election(rng, c, term_number + 1, method, reps, seats, members)
 
-    def next_election(self, rng, c: Context, term_number, method, reps, seats, members) -> None:
+    def next_election(
+        self, rng, c: Context, term_number: int, method: str, reps: int | None, seats: Counter,
+        members: str,
+    ) -> None:
         """The election an overdue community has not completed: held but void for want of
         turnout (never certified), being prepared, or not even planned."""
         t, today = self.t, self.today

@@ -28,7 +28,7 @@ from governance.models import (
     Resolution,
 )
 from portal.compliance import evaluate_communities
-from portal.generate import generate, profile
+from portal.generate import Builder, generate, profile, tables
 from portal.models import Finding, Status
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +357,43 @@ def status_shares() -> dict[str, float]:
     for code, status in Finding.objects.values_list("standard__code", "status"):
         counts[code][status] += 1
     return {code: c[Status.NON_COMPLIANT] / sum(c.values()) for code, c in counts.items()}
+
+
+def test_every_kind_of_community_gets_a_consistent_election(db):
+    """Thousands of drawn communities (never written): every branch of the election draw runs —
+    committees of 3 to 11, re-runs, vacancies, overdue terms — and each row keeps the ballot
+    arithmetic the database checks."""
+    t = tables()
+    builder = Builder(t, TODAY)
+    for i in range(2000):
+        code = f"4404020{i:05d}"
+        values = profile(random.Random(i), code, TODAY)
+        builder.community(i + 1, code, f"第{i}社区居委会", values, 1)
+    columns = t["election"].columns
+    elections = [dict(zip(columns, row, strict=True)) for row in t["election"].rows]
+    assert {e["community_id"] for e in elections} == set(range(1, 2001))
+    seen = Counter()
+    for e in elections:
+        electorate = e["voting_units"] or e["registered_voters"]
+        if e["ballots_cast"] is not None:
+            assert e["ballots_valid"] + e["ballots_invalid"] == e["ballots_cast"]
+            assert e["ballots_cast"] <= e["ballots_issued"] <= electorate
+        if e["rerun_day"] is not None:
+            assert e["rerun_day"] >= e["election_day"]
+            assert e["rerun_ballots_cast"] <= e["rerun_ballots_issued"] <= electorate
+            seen["rerun"] += 1
+        if e["certified_on"] is not None:
+            assert e["ballots_cast"] * 2 > electorate
+            assert e["election_day"] <= e["certified_on"] <= TODAY
+            assert e["term_starts_on"] < e["term_ends_on"]
+            seen["overdue"] += e["term_ends_on"] < TODAY
+        elif e["ballots_cast"] is not None:
+            assert e["ballots_cast"] * 2 <= electorate  # void for want of turnout
+            seen["void"] += 1
+        if e["voter_list_published_on"] is not None:
+            assert e["voter_list_published_on"] <= e["election_day"]
+        seen[e["method"]] += 1
+    assert all(seen[key] for key in ("rerun", "overdue", "void", "household",
+                                     "group_representative"))
+    outcomes = Counter(row[7] for row in t["candidate"].rows)
+    assert outcomes["elected"] and outcomes["elected_rerun"] and outcomes["not_elected"]
