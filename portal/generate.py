@@ -540,7 +540,7 @@ class Builder:
 
     def __init__(self, t: dict[str, Table], today: datetime.date):
         self.t, self.today = t, today
-        self.rules: dict[tuple[str, int], ElectionRules] = {}
+        self.rules: dict[tuple[str, int], tuple[ElectionRules, str]] = {}
 
     def person(self, rng, community_id, *, female: float, minority: float, party: float) -> int:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -914,12 +914,13 @@ class Builder:
 
     # -- elections (EL-*, N25-vl/cand/term, N18-08a/b/c) ---------------------------------------
 
-    def election_rules(self, code: str, day: datetime.date) -> ElectionRules:
-        """The thresholds in force, read once per province and year (their cite is frozen with
-        the results, as the election pages do)."""
+    def election_rules(self, code: str, day: datetime.date) -> tuple[ElectionRules, str]:
+        """The thresholds in force and their cite (frozen with the results, as the election
+        pages do), read once per province and year."""
         key = (code[:2], day.year)
         if key not in self.rules:
-            self.rules[key] = election_rules(code, day)
+            rules = election_rules(code, day)
+            self.rules[key] = (rules, str(rules.cite)[:200])
         return self.rules[key]
 
     def elections(self, rng: random.Random, c: Context) -> None:
@@ -1004,7 +1005,7 @@ class Builder:
                     row[4] = max(int(rerun_valid * share), -(-rerun_cast // 3))
                 else:
                     row[4] = int(rerun_valid * (1 - share) * rng.uniform(0.1, 0.9) / len(mine))
-        rules = self.election_rules(c.code, final_day)
+        rules, cite = self.election_rules(c.code, final_day)
         results = compute_outcomes(
             dict(seats),
             [Entry(i, row[1], row[3], row[4]) for i, row in enumerate(candidates)],
@@ -1016,7 +1017,7 @@ class Builder:
             c.community_id, Election.Kind.GENERAL, term_number, day, method, reps,
             seats[Position.DIRECTOR], seats[Position.DEPUTY_DIRECTOR], seats[Position.MEMBER],
             c.election_committee, members, published, registered, units, *ballots, rerun_day,
-            *rerun, rules.cite[:200], min(today, final_day + datetime.timedelta(
+            *rerun, cite, min(today, final_day + datetime.timedelta(
                 days=rng.randint(1, 12))), None, final_day, c.term_ends,
         )
         for i, (person, position, nomination, votes, rerun_votes, membership) in enumerate(
