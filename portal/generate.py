@@ -3,7 +3,10 @@
 ``generate(communities, seed=…, today=…)`` gives every community that has no organization yet a
 profile (if none was recorded), a committee, a party organization, subcommittees, groups and
 buildings with their leaders, full-time staff, training, a year and more of meetings,
-resolutions and disclosures, funds, spending and pay, tasks and rooms.
+resolutions and disclosures, funds, spending and pay, tasks and rooms; the certified general
+election that elected the committee (candidates, ballots, results as the portal computes them),
+a residents' covenant, public services with their six publics, and major matters taken step by
+step through 四议两公开, linked to the meetings, resolutions and disclosures of their steps.
 
 Deterministic: each community draws from its own ``random.Random(f"{seed}-{code}")``, so the
 same seed and date give the same records whatever the batch size, the order of the run or the
@@ -31,11 +34,23 @@ from django.db import connection, models, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-import governance.models as governance_models
 from committees.models import Community, Membership, Organization, Person, Training
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
-from governance.models import Disclosure, FinanceLine, Meeting, Resolution
+from governance.elections import ElectionRules, Entry, compute_outcomes, election_rules
+from governance.models import (
+    Attendance,
+    Covenant,
+    Disclosure,
+    Election,
+    ElectionCandidate,
+    FinanceLine,
+    MajorMatter,
+    MatterStep,
+    Meeting,
+    PublicService,
+    Resolution,
+)
 from portal import rollups
 from portal.compliance import insert_rows
 
@@ -85,6 +100,98 @@ TASKS = (
     ("区市场监管局", "食品安全宣传"),
 )
 RESOLUTIONS = ("同意小区加装电梯方案", "同意社区公益项目安排", "通过居民公约修订")
+MAJORITY_RULE = "赞成票超过到会人数的 1/2(N18-09)"
+# The major matter (GD-07) a representatives' resolution settles, and matters just proposed.
+MATTER_OF = {
+    "同意小区加装电梯方案": "小区加装电梯",
+    "同意社区公益项目安排": "社区公益项目安排",
+    "通过居民公约修订": "居民公约修订",
+}
+FRESH_MATTERS = (
+    "老旧小区改造方案", "小区停车管理办法", "社区公益金使用方案", "小区垃圾分类收集点设置"
+)
+MATTER_TEXT = "涉及居民切身利益的社区重大事项,按“四议两公开”办理。"
+COVENANT = "爱护公共设施,维护环境卫生;邻里互助,文明相处;遵纪守法,移风易俗;依法养犬,文明停车。"
+METHODS = (
+    Election.Method.DIRECT, Election.Method.HOUSEHOLD, Election.Method.GROUP_REPRESENTATIVE
+)
+NO_BALLOTS = (None,) * 9  # the four counts of the first round, the re-run's day and four counts
+# Public services with their six publics: content, procedure, materials, basis, time, fees.
+SERVICES = (
+    (
+        "居住证申领",
+        "居住证受理、发放",
+        "申请→社区受理→派出所审核→领证",
+        "身份证、居住登记凭证",
+        "《居住证暂行条例》",
+        "15 个工作日",
+        "免费",
+    ),
+    (
+        "高龄津贴申请",
+        "80 周岁以上老人高龄津贴",
+        "申请→社区初审→街道审核→区民政局审批",
+        "身份证、户口簿、银行卡",
+        "省高龄老人津贴制度",
+        "20 个工作日",
+        "免费",
+    ),
+    (
+        "最低生活保障申请",
+        "城市居民最低生活保障",
+        "申请→入户调查→公示→街道审核→区民政局审批",
+        "身份证、户口簿、收入证明",
+        "《社会救助暂行办法》",
+        "30 个工作日",
+        "免费",
+    ),
+    (
+        "生育登记",
+        "生育登记服务",
+        "申请→社区受理→街道办理",
+        "夫妻双方身份证、结婚证",
+        "《人口与计划生育法》",
+        "即时办结",
+        "免费",
+    ),
+    (
+        "残疾人两项补贴申请",
+        "困难残疾人生活补贴、重度残疾人护理补贴",
+        "申请→社区初审→街道审核→区残联审批",
+        "身份证、残疾人证、户口簿",
+        "困难残疾人两项补贴制度",
+        "20 个工作日",
+        "免费",
+    ),
+    (
+        "就业失业登记",
+        "就业创业证办理、失业登记",
+        "申请→社区受理→街道审核→发证",
+        "身份证、户口簿",
+        "《就业服务与就业管理规定》",
+        "5 个工作日",
+        "免费",
+    ),
+    (
+        "居民医保参保登记",
+        "城乡居民医疗保险参保登记",
+        "申请→社区受理→医保经办机构登记",
+        "身份证、户口簿",
+        "《社会保险法》",
+        "即时办结",
+        "按年度缴费标准",
+    ),
+    (
+        "老年人优待证办理",
+        "65 周岁以上老年人优待证",
+        "申请→社区受理→街道发证",
+        "身份证、照片",
+        "《老年人权益保障法》",
+        "7 个工作日",
+        "免费",
+    ),
+)
+GAPS = ("materials", "legal_basis", "time_limit", "fees")  # the items most often left blank
 EXPENSES = (
     ("office", "办公用品"),
     ("activities", "社区活动"),
@@ -258,6 +365,66 @@ def tables() -> dict[str, Table]:
                 "ended_on",
             ),
         ),
+        "election": Table(
+            Election,
+            (
+                "community_id",
+                "kind",
+                "term_number",
+                "election_day",
+                "method",
+                "reps_per_group",
+                "seats_director",
+                "seats_deputy",
+                "seats_member",
+                "election_committee_id",
+                "election_committee_members",
+                "voter_list_published_on",
+                "registered_voters",
+                "voting_units",
+                "ballots_issued",
+                "ballots_cast",
+                "ballots_valid",
+                "ballots_invalid",
+                "rerun_day",
+                "rerun_ballots_issued",
+                "rerun_ballots_cast",
+                "rerun_ballots_valid",
+                "rerun_ballots_invalid",
+                "result_rule",
+                "certified_on",
+                "certified_by_id",
+                "term_starts_on",
+                "term_ends_on",
+            ),
+        ),
+        "candidate": Table(
+            ElectionCandidate,
+            (
+                "election_id",
+                "person_id",
+                "position",
+                "nomination",
+                "votes",
+                "rerun_votes",
+                "outcome",
+                "membership_id",
+            ),
+        ),
+        "covenant": Table(
+            Covenant,
+            ("community_id", "title", "text", "adopted_on", "meeting_id", "filed_on", "filed_with"),
+        ),
+        "public_service": Table(
+            PublicService,
+            ("community_id", "name", *PublicService.SIX, "published_on", "withdrawn_on"),
+        ),
+        "matter": Table(MajorMatter, ("community_id", "title", "description")),
+        "matter_step": Table(
+            MatterStep,
+            ("matter_id", "step", "date", "meeting_id", "resolution_id", "disclosure_id", "note"),
+        ),
+        "attendance": Table(Attendance, ("meeting_id", "person_id")),
         "facility": Table(
             Facility,
             (
@@ -345,11 +512,35 @@ def profile(rng: random.Random, code: str, today: datetime.date) -> dict:
     return values
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the governance records of one community build on: its people and meetings."""
+
+    community_id: int
+    code: str
+    short: str
+    street: str
+    households: int
+    population: int
+    lax: float
+    place: str
+    term_start: datetime.date
+    term_ends: datetime.date
+    overdue_term: bool
+    roster: list[tuple[int, str, int]]  # the committee: (person, position, membership)
+    party_people: list[int]
+    election_committee: int | None
+    assemblies: list[tuple[int, datetime.date, int, str]]  # (meeting, day, resolution, title)
+    party_assemblies: list[tuple[int, datetime.date]]
+    residents_stop: datetime.date | None  # residents' disclosures stopped from this day
+
+
 class Builder:
     """Adds the rows of one community to the tables, drawing from the community's own RNG."""
 
     def __init__(self, t: dict[str, Table], today: datetime.date):
         self.t, self.today = t, today
+        self.rules: dict[tuple[str, int], tuple[ElectionRules, str]] = {}
 
     def person(self, rng, community_id, *, female: float, minority: float, party: float) -> int:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -368,8 +559,10 @@ class Builder:
             "",
         )
 
-    def membership(self, person, org, position, start, *, term=None, full_time=False, source):
-        self.t["membership"].add(
+    def membership(
+        self, person, org, position, start, *, term=None, full_time=False, source
+    ) -> int:
+        return self.t["membership"].add(
             person, org, position, start, None, "", term, full_time, source
         )
 
@@ -395,7 +588,9 @@ class Builder:
                 "区民政局",
             )
 
-    def community(self, community_id: int, code: str, name: str, values: dict, seed) -> None:
+    def community(
+        self, community_id: int, code: str, name: str, values: dict, seed, street: str = ""
+    ) -> None:
         t, today = self.t, self.today
         rng = random.Random(f"{seed}-{code}")
         rng.random()  # the profile drew from its own stream; keep this one independent of it
@@ -408,18 +603,20 @@ class Builder:
 
         # -- organizations and people ---------------------------------------------------------
         no_committee = kind == Community.Kind.NEW_RESIDENTIAL and rng.random() < 0.2
-        # The 2026 general election: most communities held theirs in spring, some are overdue.
-        if rng.random() < 0.12 + 0.1 * lax:
-            term_start = datetime.date(2021, rng.randint(3, 6), rng.randint(1, 28))
-        else:
-            term_start = datetime.date(today.year, rng.randint(3, 6), rng.randint(1, 28))
+        # The general election of this round: most communities held theirs in spring, some are
+        # overdue (their committee is still the one elected five years before, its term over).
+        overdue_term = rng.random() < 0.12 + 0.1 * lax
+        term_start = datetime.date(today.year, rng.randint(3, 6), rng.randint(1, 28))
         if term_start > today:
             term_start = datetime.date(today.year - 1, term_start.month, term_start.day)
+        if overdue_term:
+            term_start = term_start.replace(year=term_start.year - 5)
         term_ends = term_start.replace(year=term_start.year + 5)
         female = 0.05 if rng.random() < 0.08 + 0.1 * lax else 0.55
         minority = 0.25 if values["multi_ethnic"] else 0.02
         overdue = 0.005 + 0.1 * lax
         committee_people: list[int] = []
+        roster: list[tuple[int, str, int]] = []  # (person, position, membership): the elected
         full_time_committee: list[int] = []
         if not no_committee:
             committee = org.add(
@@ -437,10 +634,10 @@ class Builder:
                 full_time = i <= 2 or rng.random() < 0.5
                 if full_time:
                     full_time_committee.append(person)
-                self.membership(
+                roster.append((person, position, self.membership(
                     person, committee, position, term_start, term=term_ends, full_time=full_time,
                     source=Membership.Source.ELECTED,
-                )
+                )))
                 self.train(rng, person, overdue)
 
         # The party organization: its kind follows its members (BY-02), mostly.
@@ -461,12 +658,14 @@ class Builder:
         party_size = rng.randint(*size)
         if party_kind == Kind.PARTY_COMMITTEE and rng.random() < 0.15 + 0.2 * lax:
             party_size = rng.choice((3, 4, 10, 11))  # SD-08's 5–9
+        party_people: list[int] = []
         for i in range(party_size):
             # Cross-appointment (交叉任职): the director is often also the secretary.
             if i < len(committee_people) and rng.random() < (0.7 if i == 0 else 0.4):
                 person = committee_people[i]
             else:
                 person = self.person(rng, community_id, female=0.45, minority=minority, party=1)
+            party_people.append(person)
             position = (
                 Position.SECRETARY if i == 0 else Position.DEPUTY_SECRETARY if i == 1
                 else Position.MEMBER
@@ -491,13 +690,14 @@ class Builder:
                 short + ("一站式服务大厅" if hall else "公共服务站"), None, None, None, "",
             )
         # The bodies of the 2025 law, set up with (or before) the 2026 election.
+        bodies: dict[str, int] = {}
         for body, label, share in (
             (Kind.ELECTION_COMMITTEE, "居民选举委员会", 0.97),
             (Kind.REPRESENTATIVES_ASSEMBLY, "居民代表会议", 0.98),
             (Kind.SUPERVISION_COMMITTEE, "居务监督委员会", 0.97),
         ):
             if rng.random() < share - 0.15 * lax:
-                org.add(
+                bodies[body] = org.add(
                     community_id, body, "", short + label, None,
                     term_start - datetime.timedelta(days=60), None, "",
                 )
@@ -557,6 +757,7 @@ class Builder:
                 first + datetime.timedelta(days=rng.randint(4, 24)), True, place, "居委会主任",
                 11, rng.randint(6, 11), "社区月度议事", "",
             )
+        assemblies: list[tuple[int, datetime.date, int, str]] = []  # (meeting, day, resolution…)
         for back in (10, 4):  # residents' representatives twice a year (N18-09)
             day = months_ago(today, back) + datetime.timedelta(days=rng.randint(0, 25))
             entitled = rng.randint(35, 90)
@@ -572,24 +773,27 @@ class Builder:
             passed = True
             if rng.random() < 0.02 + 0.04 * lax:
                 votes = rng.randint(attended // 4, attended // 2)  # recorded as passed anyway
-            t["resolution"].add(
-                held, rng.choice(RESOLUTIONS),
+            title = rng.choice(RESOLUTIONS)
+            resolution = t["resolution"].add(
+                held, title,
                 "", attended, votes, attended - votes, 0, passed,
-                "赞成票超过到会人数的 1/2(N18-09)", rng.random() < 0.85,
+                MAJORITY_RULE, rng.random() < 0.85,
             )
+            assemblies.append((held, day, resolution, title))
         if rng.random() < 0.93 - 0.25 * lax:  # a democratic appraisal (N25-bodies)
             day = months_ago(today, rng.randint(1, 10)) + datetime.timedelta(days=10)
             meeting.add(
                 community_id, Meeting.Kind.APPRAISAL, "民主评议会", day, True, place,
                 "居务监督委员会", 60, rng.randint(35, 60), "民主评议居委会成员", "",
             )
-        for back in (11, 5):
-            meeting.add(
-                community_id, Meeting.Kind.PARTY_ASSEMBLY, "党员大会",
-                months_ago(today, back) + datetime.timedelta(days=rng.randint(0, 25)), True, place,
+        party_assemblies: list[tuple[int, datetime.date]] = []
+        for back in (11, 5):  # each a month before a representatives' meeting
+            day = months_ago(today, back) + datetime.timedelta(days=rng.randint(0, 25))
+            party_assemblies.append((meeting.add(
+                community_id, Meeting.Kind.PARTY_ASSEMBLY, "党员大会", day, True, place,
                 "党组织书记", party_members, rng.randint(party_members // 2 + 1, party_members),
                 "学习与组织生活", "",
-            )
+            ), day))
 
         # -- disclosures: each category once a quarter (GD-09's 92 days) ------------------------
         stops = {c: rng.random() < 0.03 + 0.15 * lax for c in ("party", "residents", "finance")}
@@ -694,16 +898,368 @@ class Builder:
                 Facility.Kind.PROPERTY_SERVICE, "物业服务用房", True,
                 max(60, estate * 0.003 * rng.lognormvariate(0.05, 0.3)),
             )
-        self.elections(rng, community_id, term_start)
+        residents_stop = None
+        if stops["residents"]:  # the community stopped publishing two quarters ago
+            residents_stop = months_ago(start_q, 6) + datetime.timedelta(days=21)
+        c = Context(
+            community_id, code, short, street, households,
+            values["population"] or int(households * 2.6), lax, place, term_start, term_ends,
+            overdue_term, roster, party_people, bodies.get(Kind.ELECTION_COMMITTEE),
+            assemblies, party_assemblies, residents_stop,
+        )
+        self.elections(rng, c)
+        self.covenant(rng, c)
+        self.public_services(rng, c)
+        self.major_matters(rng, c)
 
-    def elections(self, rng: random.Random, community_id: int, term_start: datetime.date) -> None:
-        """EXTENSION POINT — elections. ``governance.models.Election`` is being added on another
-        branch; once it is merged, generate here at least one election per community (the
-        ``term_start`` above is the date of the latest one), add its table to ``tables()``,
-        and give a share of them a short voter-list lead, a low turnout or no competition so
-        that the election standards have failures too."""
-        if not hasattr(governance_models, "Election"):
+    # -- elections (EL-*, N25-vl/cand/term, N18-08a/b/c) ---------------------------------------
+
+    def election_rules(self, code: str, day: datetime.date) -> tuple[ElectionRules, str]:
+        """The thresholds in force and their cite (frozen with the results, as the election
+        pages do), read once per province and year."""
+        key = (code[:2], day.year)
+        if key not in self.rules:
+            rules = election_rules(code, day)
+            self.rules[key] = (rules, str(rules.cite)[:200])
+        return self.rules[key]
+
+    def elections(self, rng: random.Random, c: Context) -> None:
+        """The certified general election that elected the current committee, on the day its
+        term started (the re-run's day when there was one), with its candidates, ballots and
+        results as the portal computes them, the elected linked to their memberships.
+
+        Lapses, likelier where diligence is low: the voter list published fewer than 20 days
+        before (EL-list, N25-vl), no more candidates than seats for some position (EL-cand,
+        N25-cand), a seat left vacant without a re-run (EL-rerun), four representatives per
+        group (N18-08a); the overdue communities (term over, N25-term) have a new election that
+        failed for want of turnout (EL-valid: the latest held, never certified), one being
+        prepared, or nothing. A community without a committee has its first election being
+        prepared."""
+        t, today = self.t, self.today
+        members = "主任 " + self.name(rng) + ";委员 " + self.name(rng) + "、" + self.name(rng)
+        if not c.roster:
+            day = today + datetime.timedelta(days=rng.randint(15, 90))
+            published = day - datetime.timedelta(days=rng.randint(20, 30))
+            known = published <= today
+            t["election"].add(
+                c.community_id, Election.Kind.GENERAL, 1, day, Election.Method.DIRECT, None,
+                1, 1, rng.randint(3, 5), c.election_committee, members,
+                published if known else None, self.voters(rng, c) if known else None, None,
+                *NO_BALLOTS, "", None, None, None, None,
+            )
             return
+        term_number = rng.randint(6, 8) + (0 if c.overdue_term else 1)
+        seats = Counter(position for _p, position, _m in c.roster)
+        method, reps = self.method(rng, c)
+        registered, units = self.electorate(rng, c, method)
+        electorate = units or registered
+        # The first round, or a re-run (另行选举) for a member who fell short of half.
+        rerun_for = None
+        if rng.random() < 0.08:
+            rerun_for = next(
+                (p for p, pos, _m in reversed(c.roster) if pos != Position.DIRECTOR), None
+            )
+        vacancy = rerun_for is None and rng.random() < 0.02 + 0.06 * c.lax
+        if vacancy:  # one seat more than were filled, left empty without a re-run (EL-rerun)
+            seats[Position.MEMBER] += 1
+        final_day = c.term_start
+        day = final_day - datetime.timedelta(days=rng.choice((0, 0, 7, 14)) if rerun_for else 0)
+        published = day - datetime.timedelta(days=self.lead(rng, c))
+        ballots = self.ballots(rng, electorate, 0.72, 0.95)
+        cast, valid = ballots[1], ballots[2]
+        tight = rng.random() < 0.04 + 0.15 * c.lax  # 等额: no more candidates than seats
+        tight_position = rng.choice(sorted(seats)) if tight and rng.random() < 0.6 else None
+        candidates: list[list] = []  # [person, position, nomination, votes, rerun, membership]
+        for position in (Position.DIRECTOR, Position.DEPUTY_DIRECTOR, Position.MEMBER):
+            if not seats[position]:
+                continue
+            elected = [(p, m) for p, pos, m in c.roster if pos == position and p != rerun_for]
+            losers = [rerun_for] if rerun_for and position == self.position_of(c, rerun_for) else []
+            extra = 0 if tight and tight_position in (None, position) else rng.choice((1, 1, 2))
+            if vacancy and position == Position.MEMBER:
+                extra = max(extra, 1)
+            losers += [self.candidate_person(rng, c) for _i in range(extra)]
+            used = 0
+            for person, membership in elected:
+                votes = min(valid, max(int(valid * rng.uniform(0.56, 0.85)), cast // 2 + 1))
+                used += votes
+                candidates.append([person, position, self.nomination(rng, method), votes, None,
+                                   membership])
+            room = max(0, valid * seats[position] - used) // max(1, len(losers))
+            for person in losers:
+                votes = min(int(cast * rng.uniform(0.05, 0.45)), cast // 2, room)
+                membership = next((m for p, _pos, m in c.roster if p == person), None)
+                candidates.append([person, position, self.nomination(rng, method), votes, None,
+                                   membership])
+        rerun = NO_BALLOTS[5:]
+        rerun_day = None
+        if rerun_for is not None:
+            rerun_day = final_day
+            rerun = self.ballots(rng, electorate, 0.6, 0.9)
+            rerun_cast, rerun_valid = rerun[1], rerun[2]
+            share = rng.uniform(0.45, 0.7)
+            mine = [row for row in candidates if row[1] == self.position_of(c, rerun_for)
+                    and row[3] * 2 <= cast]
+            for row in mine:
+                if row[0] == rerun_for:
+                    row[4] = max(int(rerun_valid * share), -(-rerun_cast // 3))
+                else:
+                    row[4] = int(rerun_valid * (1 - share) * rng.uniform(0.1, 0.9) / len(mine))
+        rules, cite = self.election_rules(c.code, final_day)
+        results = compute_outcomes(
+            dict(seats),
+            [Entry(i, row[1], row[3], row[4]) for i, row in enumerate(candidates)],
+            cast,
+            rerun[1] if rerun_for else None,
+            rules,
+        )
+        election = t["election"].add(
+            c.community_id, Election.Kind.GENERAL, term_number, day, method, reps,
+            seats[Position.DIRECTOR], seats[Position.DEPUTY_DIRECTOR], seats[Position.MEMBER],
+            c.election_committee, members, published, registered, units, *ballots, rerun_day,
+            *rerun, cite, min(today, final_day + datetime.timedelta(
+                days=rng.randint(1, 12))), None, final_day, c.term_ends,
+        )
+        for i, (person, position, nomination, votes, rerun_votes, membership) in enumerate(
+            candidates
+        ):
+            outcome = results.outcomes[i]
+            elected = outcome in ElectionCandidate.ELECTED_OUTCOMES
+            t["candidate"].add(
+                election, person, position, nomination, votes, rerun_votes, outcome,
+                membership if elected else None,
+            )
+        if c.overdue_term:
+            self.next_election(rng, c, term_number + 1, method, reps, seats, members)
+
+    def next_election(
+        self, rng, c: Context, term_number: int, method: str, reps: int | None, seats: Counter,
+        members: str,
+    ) -> None:
+        """The election an overdue community has not completed: held but void for want of
+        turnout (never certified), being prepared, or not even planned."""
+        t, today = self.t, self.today
+        r = rng.random()
+        lo, hi = c.term_ends - datetime.timedelta(days=20), today - datetime.timedelta(days=3)
+        if r < 0.45 and lo <= hi:
+            day = lo + datetime.timedelta(days=rng.randint(0, (hi - lo).days))
+            registered, units = self.electorate(rng, c, method)
+            electorate = units or registered
+            cast = max(1, int(electorate * rng.uniform(0.25, 0.49)))
+            if cast * 2 > electorate:
+                cast = electorate // 2
+            issued = min(electorate, cast + rng.randint(0, cast // 20 + 1))
+            invalid = rng.randint(0, cast // 60)
+            election = t["election"].add(
+                c.community_id, Election.Kind.GENERAL, term_number, day, method, reps,
+                seats[Position.DIRECTOR], seats[Position.DEPUTY_DIRECTOR],
+                seats[Position.MEMBER], c.election_committee, members,
+                day - datetime.timedelta(days=self.lead(rng, c)), registered, units,
+                issued, cast, cast - invalid, invalid, *NO_BALLOTS[4:], "", None, None, None,
+                None,
+            )
+            # Void: the votes were never counted, so the candidates have none.
+            for person, position, _m in c.roster:
+                t["candidate"].add(
+                    election, person, position, self.nomination(rng, method), None, None, "",
+                    None,
+                )
+            for position, n in seats.items():
+                for _i in range(n and rng.choice((1, 2))):
+                    t["candidate"].add(
+                        election, self.candidate_person(rng, c), position,
+                        self.nomination(rng, method), None, None, "", None,
+                    )
+        elif r < 0.75:
+            day = today + datetime.timedelta(days=rng.randint(10, 60))
+            published = day - datetime.timedelta(days=rng.randint(20, 30))
+            known = published <= today
+            t["election"].add(
+                c.community_id, Election.Kind.GENERAL, term_number, day, method, reps,
+                seats[Position.DIRECTOR], seats[Position.DEPUTY_DIRECTOR],
+                seats[Position.MEMBER], c.election_committee, members,
+                published if known else None, self.voters(rng, c) if known else None,
+                None, *NO_BALLOTS, "", None, None, None, None,
+            )
+
+    def name(self, rng: random.Random) -> str:
+        return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+    def voters(self, rng: random.Random, c: Context) -> int:
+        """Registered voters: the adults who registered, about seven in ten residents."""
+        return max(30, int(c.population * rng.uniform(0.62, 0.8)))
+
+    def electorate(self, rng: random.Random, c: Context, method: str) -> tuple[int, int | None]:
+        registered = self.voters(rng, c)
+        if method == Election.Method.HOUSEHOLD:
+            return registered, min(registered, max(1, int(c.households * rng.uniform(0.85, 1))))
+        if method == Election.Method.GROUP_REPRESENTATIVE:
+            return registered, min(registered, rng.randint(30, 120))
+        return registered, None
+
+    def method(self, rng: random.Random, c: Context) -> tuple[str, int | None]:
+        method = rng.choices(METHODS, weights=(72, 16, 12))[0]
+        if method != Election.Method.GROUP_REPRESENTATIVE:
+            return method, None
+        # The law says two or three per group; now and then four (N18-08a).
+        return method, 4 if rng.random() < 0.05 + 0.3 * c.lax else rng.choice((2, 3))
+
+    def lead(self, rng: random.Random, c: Context) -> int:
+        """Days between the voter list and election day: 20 or more, except the late ones."""
+        if rng.random() < 0.03 + 0.12 * c.lax:
+            return rng.randint(7, 19)
+        return rng.randint(20, 35)
+
+    @staticmethod
+    def ballots(rng: random.Random, electorate: int, low: float, high: float) -> tuple:
+        issued = max(1, int(electorate * rng.uniform(low, high)))
+        cast = issued - rng.randint(0, issued // 50)
+        invalid = rng.randint(0, cast // 60)
+        return issued, cast, cast - invalid, invalid
+
+    @staticmethod
+    def position_of(c: Context, person: int) -> str:
+        return next(pos for p, pos, _m in c.roster if p == person)
+
+    @staticmethod
+    def nomination(rng: random.Random, method: str) -> str:
+        if method == Election.Method.HOUSEHOLD:
+            return rng.choice(("households", "households", "organization"))
+        if method == Election.Method.GROUP_REPRESENTATIVE:
+            return rng.choice(("representatives", "representatives", "organization"))
+        return rng.choice(("voters", "voters", "organization", "self"))
+
+    def candidate_person(self, rng: random.Random, c: Context) -> int:
+        """A resident standing without being elected (recorded with the community's people)."""
+        return self.person(rng, c.community_id, female=0.5, minority=0.05, party=0.4)
+
+    # -- covenant (N18-15), public services (GD-17), major matters (GD-07) -----------------------
+
+    def assembly(self, rng, c: Context, day: datetime.date, agenda: str, title: str) -> tuple:
+        """A quorate representatives' meeting on ``day`` and its passed resolution."""
+        entitled = rng.randint(35, 90)
+        attended = rng.randint(entitled // 2 + 1, entitled)
+        meeting = self.t["meeting"].add(
+            c.community_id, Meeting.Kind.REPRESENTATIVES, "居民代表会议", day, True, c.place,
+            "居委会", entitled, attended, agenda, "",
+        )
+        votes = rng.randint(attended // 2 + 1, attended)
+        resolution = self.t["resolution"].add(
+            meeting, title, "", attended, votes, attended - votes, 0, True, MAJORITY_RULE, True
+        )
+        return meeting, resolution
+
+    def covenant(self, rng: random.Random, c: Context) -> None:
+        """Most communities adopted a covenant at a residents' (representatives') meeting years
+        ago and filed it; some never adopted one, some did not file it or left no meeting on
+        record (N18-15)."""
+        if rng.random() < 0.05 + 0.15 * c.lax:
+            return
+        today = self.today
+        adopted = datetime.date(
+            rng.randint(today.year - 9, today.year - 1), rng.randint(1, 12), rng.randint(1, 28)
+        )
+        meeting = None
+        if rng.random() >= 0.02 + 0.06 * c.lax:
+            meeting, _resolution = self.assembly(
+                rng, c, adopted, "讨论制定居民公约", "通过居民公约"
+            )
+        filed = rng.random() >= 0.03 + 0.1 * c.lax
+        self.t["covenant"].add(
+            c.community_id, "居民公约", COVENANT, adopted, meeting,
+            adopted + datetime.timedelta(days=rng.randint(5, 40)) if filed else None,
+            (c.street or "区人民政府") if filed else "",
+        )
+
+    def public_services(self, rng: random.Random, c: Context) -> None:
+        """Two to five public services with their six publics; in some communities one of them
+        leaves an item blank (GD-17); a few list none."""
+        if rng.random() < 0.03 + 0.08 * c.lax:
+            return
+        chosen = rng.sample(SERVICES, rng.randint(2, 5))
+        gap = rng.randrange(len(chosen)) if rng.random() < 0.04 + 0.2 * c.lax else None
+        for i, (name, *items) in enumerate(chosen):
+            if i == gap:
+                items[PublicService.SIX.index(rng.choice(GAPS))] = ""
+            published = self.today - datetime.timedelta(days=rng.randint(30, 1500))
+            withdrawn = None
+            if rng.random() < 0.03:  # no longer handled here: out of the rule's view
+                withdrawn = published + datetime.timedelta(days=rng.randint(20, 400))
+                if withdrawn > self.today:
+                    withdrawn = None
+            self.t["public_service"].add(c.community_id, name, *items, published, withdrawn)
+
+    def major_matters(self, rng: random.Random, c: Context) -> None:
+        """Most representatives' resolutions settle a major matter taken through 四议两公开:
+        a proposal, a joint meeting of the two committees (with its attendance list), the
+        party assembly held a month before, the resolution, its publication and the result's.
+        Some matters stall with their next step waiting far more than 30 days (GD-07), and none
+        is published once the community stopped publishing; a few matters are just starting."""
+        today = self.today
+        for (meeting, day, resolution, title), (party, party_day) in zip(
+            c.assemblies, c.party_assemblies, strict=True
+        ):
+            if rng.random() < 0.3:
+                continue  # ordinary business, not a major matter
+            subject = MATTER_OF[title]
+            joint_day = party_day - datetime.timedelta(days=rng.randint(5, 20))
+            proposal_day = joint_day - datetime.timedelta(days=rng.randint(3, 15))
+            published = day + datetime.timedelta(days=rng.randint(2, 10))
+            result = min(published + datetime.timedelta(days=rng.randint(10, 45)), today)
+            steps = 6
+            if rng.random() < 0.02 + 0.08 * c.lax:
+                steps = rng.randint(1, 5)  # stalled: every step here is months old
+            if c.residents_stop is not None:
+                if result >= c.residents_stop:
+                    steps = min(steps, 5)
+                if published >= c.residents_stop:
+                    steps = min(steps, 4)
+            matter = self.t["matter"].add(c.community_id, subject, MATTER_TEXT)
+            add = self.t["matter_step"].add
+            add(matter, "proposal", proposal_day, None, None, None, f"社区党组织提议:{subject}。")
+            if steps >= 2:
+                add(matter, "joint_meeting", joint_day, self.joint_meeting(rng, c, joint_day,
+                    subject), None, None, "")
+            if steps >= 3:
+                add(matter, "party_assembly", party_day, party, None, None, "")
+            if steps >= 4:
+                add(matter, "residents_resolution", day, meeting, resolution, None, "")
+            if steps >= 5:
+                add(matter, "resolution_published", published, None, None,
+                    self.notice(c, f"关于{subject}的决议公告", published), "")
+            if steps >= 6:
+                add(matter, "result_published", result, None, None,
+                    self.notice(c, f"{subject}实施结果公告", result), "")
+        if rng.random() < 0.25 + 0.1 * c.lax:  # one just proposed, or forgotten since
+            subject = rng.choice(FRESH_MATTERS)
+            stalled = rng.random() < 0.05 + 0.2 * c.lax
+            proposal_day = today - datetime.timedelta(
+                days=rng.randint(45, 150) if stalled else rng.randint(2, 28)
+            )
+            matter = self.t["matter"].add(c.community_id, subject, MATTER_TEXT)
+            self.t["matter_step"].add(
+                matter, "proposal", proposal_day, None, None, None, f"社区党组织提议:{subject}。"
+            )
+
+    def joint_meeting(self, rng, c: Context, day: datetime.date, subject: str) -> int:
+        """A joint meeting of the two committees, with the list of those present."""
+        roster = list(dict.fromkeys([p for p, _pos, _m in c.roster] + c.party_people))
+        present = [p for p in roster if rng.random() < 0.88]
+        if len(present) * 2 <= len(roster):
+            present = roster[: len(roster) // 2 + 1]
+        meeting = self.t["meeting"].add(
+            c.community_id, Meeting.Kind.JOINT, "“两委”联席会议", day, True, c.place,
+            "党组织书记", len(roster), len(present), f"商议{subject}", "",
+        )
+        for person in present:
+            self.t["attendance"].add(meeting, person)
+        return meeting
+
+    def notice(self, c: Context, title: str, day: datetime.date) -> int:
+        return self.t["disclosure"].add(
+            c.community_id, "residents", title, f"{c.short}{title},请居民监督。", None, None, day,
+            day + datetime.timedelta(days=15), "board",
+        )
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -791,7 +1347,7 @@ def generate(
             )
             rows = Community.objects.filter(id__in=chunk).order_by("code")
             profiles = []
-            for community in rows.values("id", "code", "name", *PROFILE_FIELDS):
+            for community in rows.values("id", "code", "name", "street__name", *PROFILE_FIELDS):
                 if community["id"] in done:
                     continue
                 values = {f: community[f] for f in PROFILE_FIELDS}
@@ -802,7 +1358,7 @@ def generate(
                         (community["id"], *(values[f] for f in PROFILE_FIELDS), now)
                     )
                 builder.community(community["id"], community["code"], community["name"], values,
-                                  seed)
+                                  seed, community["street__name"] or "")
                 counts["community"] += 1
             update_profiles(profiles)
             counts["profile"] += len(profiles)

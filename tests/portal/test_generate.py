@@ -13,9 +13,22 @@ from django.db.models import Count, Q
 from committees.models import Community, Membership, Organization, Person, Training
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
-from governance.models import Disclosure, FinanceLine, Meeting, Resolution
+from governance.elections import ElectionRules, Entry, compute_outcomes
+from governance.models import (
+    Attendance,
+    Covenant,
+    Disclosure,
+    Election,
+    ElectionCandidate,
+    FinanceLine,
+    MajorMatter,
+    MatterStep,
+    Meeting,
+    PublicService,
+    Resolution,
+)
 from portal.compliance import evaluate_communities
-from portal.generate import generate, profile
+from portal.generate import Builder, generate, profile, tables
 from portal.models import Finding, Status
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +48,16 @@ GENERATED = (
     StaffPay,
     AssignedTask,
     Facility,
+    Election,
+    ElectionCandidate,
+    Covenant,
+    PublicService,
+    MajorMatter,
+    MatterStep,
+    Attendance,
 )
+# Who is elected is computed by the portal with the threshold itself (EL-win): it cannot fail.
+NEVER_FAILING = {"EL-win"}
 
 
 def signature() -> dict:
@@ -74,6 +96,28 @@ def signature() -> dict:
         ),
         "pay": sorted(StaffPay.objects.values_list("person__phone", "year", "annual_pay")),
         "rooms": sorted(Facility.objects.values_list("community__code", "kind", "area_m2")),
+        "elections": sorted(
+            Election.objects.values_list(
+                "community__code", "term_number", "election_day", "method", "ballots_cast",
+                "certified_on",
+            ),
+            key=repr,
+        ),
+        "candidates": sorted(
+            ElectionCandidate.objects.values_list(
+                "election__community__code", "person__phone", "position", "votes", "outcome"
+            ),
+            key=repr,
+        ),
+        "matters": sorted(
+            MatterStep.objects.values_list("matter__community__code", "matter__title", "step",
+                                           "date")
+        ),
+        "covenants": sorted(
+            Covenant.objects.values_list("community__code", "adopted_on", "filed_on"), key=repr
+        ),
+        "services": sorted(PublicService.objects.values_list("community__code", "name", "fees")),
+        "attendance": Attendance.objects.count(),
     }
 
 
@@ -179,7 +223,8 @@ def test_a_realistic_share_of_communities_fails_each_standard(generated):
     for code, counts in judged.items():
         total = counts[Status.COMPLIANT] + counts[Status.NON_COMPLIANT] + counts[Status.NO_DATA]
         failing = counts[Status.NON_COMPLIANT] / total
-        assert 0.01 <= failing <= 0.8, (code, counts)
+        if code not in NEVER_FAILING:
+            assert 0.01 <= failing <= 0.8, (code, counts)
         assert counts[Status.COMPLIANT] / total >= 0.2, (code, counts)
     failing_communities = (
         Finding.objects.filter(status=Status.NON_COMPLIANT).values("community").distinct().count()
@@ -198,3 +243,157 @@ def test_the_command_imports_the_zhuhai_slice_and_evaluates(db, capsys):
     assert not Organization.objects.exclude(community__code__startswith="440402").exists()
     assert Finding.objects.exists()
     assert "合规评估" in out
+
+
+def test_every_community_has_an_election_and_its_committee_was_elected_in_it(generated):
+    """The current committee came out of a certified general election held the day its term
+    started, with results as the portal computes them, and the elected linked to their seats."""
+    assert Election.objects.values("community").distinct().count() == 213
+    committees = Organization.objects.filter(kind=Organization.Kind.RESIDENTS_COMMITTEE)
+    seated: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for pk, community, person, position, start, ends in Membership.objects.filter(
+        organization__in=committees, position__in=Membership.COMMITTEE_POSITIONS
+    ).values_list(
+        "pk", "organization__community", "person", "position", "start_date", "term_ends_on"
+    ):
+        seated[community][pk] = (person, position, start, ends)
+    certified = Election.objects.filter(certified_on__isnull=False, kind=Election.Kind.GENERAL)
+    assert set(certified.values_list("community", flat=True)) == set(seated)
+    candidates: dict[int, list[ElectionCandidate]] = defaultdict(list)
+    for c in ElectionCandidate.objects.filter(election__in=certified):
+        candidates[c.election_id].append(c)
+    for election in certified:
+        mine = candidates[election.pk]
+        seats = seated[election.community_id]
+        assert {(s[2], s[3]) for s in seats.values()} == {
+            (election.term_starts_on, election.term_ends_on)
+        }
+        assert election.term_starts_on == election.final_day
+        assert election.registered_voters and election.ballots_cast * 2 > election.electorate
+        assert (election.final_day - election.voter_list_published_on).days >= 7
+        results = compute_outcomes(
+            election.seats,
+            [Entry(c.pk, c.position, c.votes, c.rerun_votes) for c in mine],
+            election.ballots_cast,
+            election.rerun_ballots_cast,
+            ElectionRules(),
+        )
+        assert {c.pk: c.outcome for c in mine} == results.outcomes
+        elected = {c.membership_id: (c.person_id, c.position) for c in mine if c.is_elected}
+        assert elected == {pk: (s[0], s[1]) for pk, s in seats.items()}
+        assert not any(c.membership_id for c in mine if not c.is_elected)
+        for position, n in election.seats.items():
+            votes = [c.votes for c in mine if c.position == position]
+            assert sum(votes) <= n * election.ballots_valid and max(votes, default=0) <= (
+                election.ballots_valid
+            )
+    # The communities without a committee prepare their first election.
+    first = Election.objects.exclude(community__in=seated)
+    assert first.exists() and not first.filter(ballots_cast__isnull=False).exists()
+
+
+def test_major_matters_link_the_meetings_resolutions_and_disclosures_of_their_steps(generated):
+    order = list(MatterStep.Step.values)
+    steps: dict[int, list[MatterStep]] = defaultdict(list)
+    for step in MatterStep.objects.select_related(
+        "matter", "meeting", "resolution__meeting", "disclosure"
+    ):
+        steps[step.matter_id].append(step)
+    assert MajorMatter.objects.count() == len(steps) > 213
+    for rows in steps.values():
+        rows.sort(key=lambda s: (s.date, order.index(s.step)))
+        assert [s.step for s in rows] == order[: len(rows)]  # in GD-07's order, none skipped
+        assert rows[-1].date <= TODAY
+        community = rows[0].matter.community_id
+        for step in rows:
+            if step.step == "joint_meeting":
+                assert step.meeting.kind == Meeting.Kind.JOINT
+            if step.step == "party_assembly":
+                assert step.meeting.kind == Meeting.Kind.PARTY_ASSEMBLY
+            if step.step == "residents_resolution":
+                assert step.resolution.meeting == step.meeting
+                assert step.meeting.kind == Meeting.Kind.REPRESENTATIVES
+            if step.meeting:
+                assert (step.meeting.community_id, step.meeting.date) == (community, step.date)
+            if step.disclosure:
+                assert step.disclosure.community_id == community
+                assert step.disclosure.published_on == step.date
+    # The joint meetings have their attendance list, and it is the count.
+    joint = Meeting.objects.filter(kind=Meeting.Kind.JOINT).annotate(n=Count("attendance"))
+    assert joint.exists() and all(m.n == m.attended and 2 * m.n > m.entitled for m in joint)
+    for covenant in Covenant.objects.filter(meeting__isnull=False).select_related("meeting"):
+        assert covenant.meeting.date == covenant.adopted_on
+        assert covenant.meeting.kind == Meeting.Kind.REPRESENTATIVES
+    assert Covenant.objects.values("community").distinct().count() > 150
+    assert PublicService.objects.values("community").distinct().count() > 180
+
+
+def test_the_governance_standards_fail_in_part(generated):
+    """Election, 四议两公开 and six-publics standards: a share of communities fails each one, for
+    the reasons the generator plants."""
+    evaluate_communities(Community.objects.all(), TODAY)
+    shares = status_shares()
+    for code in ("EL-valid", "EL-list", "EL-cand", "N25-vl", "N25-cand", "N25-term", "GD-07",
+                 "GD-17"):
+        assert 0.02 <= shares[code] <= 0.3, (code, shares[code])
+    assert shares["EL-rerun"] > 0
+
+
+def test_the_2018_law_standards_fail_in_part_too(zhuhai):
+    """The 2018 law was in force until the end of 2025: its covenant (N18-15), method (N18-08a)
+    and term (N18-08b) rules have failing communities too."""
+    day = datetime.date(2025, 11, 22)
+    Community.objects.update(households=None)
+    generate(Community.objects.all(), seed=1, today=day)
+    evaluate_communities(Community.objects.all(), day)
+    shares = status_shares()
+    for code in ("N18-15", "N18-08b"):
+        assert 0.02 <= shares[code] <= 0.3, (code, shares[code])
+    assert 0 < shares["N18-08a"] < 0.05
+
+
+def status_shares() -> dict[str, float]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for code, status in Finding.objects.values_list("standard__code", "status"):
+        counts[code][status] += 1
+    return {code: c[Status.NON_COMPLIANT] / sum(c.values()) for code, c in counts.items()}
+
+
+def test_every_kind_of_community_gets_a_consistent_election(db):
+    """Thousands of drawn communities (never written): every branch of the election draw runs —
+    committees of 3 to 11, re-runs, vacancies, overdue terms — and each row keeps the ballot
+    arithmetic the database checks."""
+    t = tables()
+    builder = Builder(t, TODAY)
+    for i in range(2000):
+        code = f"4404020{i:05d}"
+        values = profile(random.Random(i), code, TODAY)
+        builder.community(i + 1, code, f"第{i}社区居委会", values, 1)
+    columns = t["election"].columns
+    elections = [dict(zip(columns, row, strict=True)) for row in t["election"].rows]
+    assert {e["community_id"] for e in elections} == set(range(1, 2001))
+    seen = Counter()
+    for e in elections:
+        electorate = e["voting_units"] or e["registered_voters"]
+        if e["ballots_cast"] is not None:
+            assert e["ballots_valid"] + e["ballots_invalid"] == e["ballots_cast"]
+            assert e["ballots_cast"] <= e["ballots_issued"] <= electorate
+        if e["rerun_day"] is not None:
+            assert e["rerun_day"] >= e["election_day"]
+            assert e["rerun_ballots_cast"] <= e["rerun_ballots_issued"] <= electorate
+            seen["rerun"] += 1
+        if e["certified_on"] is not None:
+            assert e["ballots_cast"] * 2 > electorate
+            assert e["election_day"] <= e["certified_on"] <= TODAY
+            assert e["term_starts_on"] < e["term_ends_on"]
+            seen["overdue"] += e["term_ends_on"] < TODAY
+        elif e["ballots_cast"] is not None:
+            assert e["ballots_cast"] * 2 <= electorate  # void for want of turnout
+            seen["void"] += 1
+        if e["voter_list_published_on"] is not None:
+            assert e["voter_list_published_on"] <= e["election_day"]
+        seen[e["method"]] += 1
+    assert all(seen[key] for key in ("rerun", "overdue", "void", "household",
+                                     "group_representative"))
+    outcomes = Counter(row[7] for row in t["candidate"].rows)
+    assert outcomes["elected"] and outcomes["elected_rerun"] and outcomes["not_elected"]

@@ -18,8 +18,9 @@ from portal.models import is_code
 
 class Command(BaseCommand):
     help = (
-        "Generate deterministic synthetic records (committees, people, meetings, disclosures, "
-        "funds, rooms…) on top of real divisions: --scale demo (one district), city (one city) "
+        "Generate deterministic synthetic records (committees, people, elections, meetings, "
+        "disclosures, major matters, covenants, public services, funds, rooms…) on top of real "
+        "divisions: --scale demo (one district), city (one city) "
         "or national (every community imported). Communities that already have organizations "
         "are left alone, so a second run adds nothing."
     )
