@@ -14,7 +14,7 @@ the election page also uses to judge one election on the day it was held.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -41,6 +41,7 @@ from portal.rules import (
     not_applicable,
     register,
     register_missing,
+    shared_measure,
 )
 
 register_missing("governance.elections", _("选举记录"), "governance:elections")
@@ -126,29 +127,73 @@ class FractionParams(ParamsForm):
         return data
 
 
+@shared_measure
+def _elections_of(communities: QuerySet, as_of: datetime.date, which: str) -> dict[int, Election]:
+    """Each community's election that the rules judge, by community id: loaded once per batch
+    for all the election rules (a national evaluation has some 140,000 elections)."""
+    latest = latest_certified_general if which == "certified" else latest_held
+    return {e.community_id: e for e in latest(communities, as_of)}
+
+
+class Candidate(NamedTuple):
+    """What the rules read of a candidate: a row, not a model instance (a national evaluation
+    reads some 1.4 million candidates)."""
+
+    election_id: int
+    position: str
+    votes: int | None
+    rerun_votes: int | None
+    outcome: str
+    birth_date: datetime.date | None
+    id_number: str
+
+    @classmethod
+    def of(cls, candidate: ElectionCandidate) -> Candidate:
+        """The row of a candidate loaded as a model instance (an election's own page)."""
+        return cls(
+            candidate.election_id,
+            candidate.position,
+            candidate.votes,
+            candidate.rerun_votes,
+            candidate.outcome,
+            candidate.person.birth_date,
+            candidate.person.id_number,
+        )
+
+
+@shared_measure
+def _candidates_of(
+    communities: QuerySet, as_of: datetime.date, which: str
+) -> dict[int, list[Candidate]]:
+    """The candidates of those elections, by election id (once per batch, as above)."""
+    latest = latest_certified_general if which == "certified" else latest_held
+    candidates: dict[int, list[Candidate]] = {}
+    rows = ElectionCandidate.objects.filter(election__in=latest(communities, as_of)).values_list(
+        *Candidate._fields[:5], "person__birth_date", "person__id_number"
+    )
+    for row in rows:
+        candidates.setdefault(row[0], []).append(Candidate._make(row))
+    return candidates
+
+
 class ElectionRule(Rule):
     """A rule judged on one election per community; subclasses build the value."""
 
     needs_candidates: bool = False
-
-    def elections(self, communities: QuerySet, as_of: datetime.date) -> QuerySet[Election]:
-        return latest_held(communities, as_of)
+    # Which election: the latest held ("held") or the latest certified general ("certified").
+    which: str = "held"
 
     def measure(self, communities, as_of):
-        elections = self.elections(communities, as_of)
-        found = {e.community_id: e for e in elections}
-        candidates: dict[int, list[ElectionCandidate]] = {}
-        if self.needs_candidates:
-            for c in ElectionCandidate.objects.filter(election__in=elections).select_related(
-                "person"
-            ):
-                candidates.setdefault(c.election_id, []).append(c)
+        found = _elections_of(communities, as_of, self.which)
+        candidates = (
+            _candidates_of(communities, as_of, self.which) if self.needs_candidates else {}
+        )
         return {
             pk: self.value(found[pk], candidates.get(found[pk].pk, [])) if pk in found else None
             for pk in community_ids(communities)
         }
 
-    def value(self, election: Election, candidates: list[ElectionCandidate]) -> Any:
+    def value(self, election: Election, candidates: list[Candidate]) -> Any:
         raise NotImplementedError
 
 
@@ -198,7 +243,7 @@ class Turnout(ElectionRule):
 # --- EL-win: the elected had more than half of the ballots cast ----------------------------------
 
 
-def results_complete(election: Election, candidates: list[ElectionCandidate]) -> bool:
+def results_complete(election: Election, candidates: list[Candidate]) -> bool:
     return (
         election.ballots_cast is not None
         and bool(candidates)
@@ -482,8 +527,7 @@ class TermLength(ElectionRule):
     label = _("任期与按期换届")
     params_form = TermParams
 
-    def elections(self, communities, as_of):
-        return latest_certified_general(communities, as_of)
+    which = "certified"
 
     def value(self, election, candidates):
         if election.term_starts_on is None or election.term_ends_on is None:
@@ -536,7 +580,7 @@ class CandidateAge(ElectionRule):
 
     def value(self, election, candidates):
         ages = [
-            age_on(birth_date_of(c.person.birth_date, c.person.id_number), election.election_day)
+            age_on(birth_date_of(c.birth_date, c.id_number), election.election_day)
             for c in candidates
         ]
         return (tuple(sorted(a for a in ages if a is not None)), sum(a is None for a in ages))

@@ -20,7 +20,12 @@ from governance.elections import (
     frozen_results,
     steps,
 )
-from governance.elections_rules import DirectElectionRate, ElectionRule, TermLength
+from governance.elections_rules import (
+    Candidate,
+    DirectElectionRate,
+    ElectionRule,
+    TermLength,
+)
 from governance.models import Election, ElectionCandidate
 from portal.models import Standard, Status
 from portal.rules import MISSING_RECORDS, Verdict, registry
@@ -122,13 +127,14 @@ def election_verdicts(
 
     day = election.final_day
     rows = []
+    judged = [Candidate.of(c) for c in candidates]
     for c in Resolver(load_candidates(day)).applicable(election.community.code):
         rule = registry.get(c.standard.rule_key)
         if not isinstance(rule, ElectionRule):
             continue
         if isinstance(rule, TermLength) and election.kind != Election.Kind.GENERAL:
             continue  # a by-election completes a term: its length is the general election's
-        verdict: Verdict = rule.judge(rule.value(election, candidates), c.params, as_of=day)
+        verdict: Verdict = rule.judge(rule.value(election, judged), c.params, as_of=day)
         missing = MISSING_RECORDS.get(verdict.missing)
         rows.append(
             CommunityFindingRow(
