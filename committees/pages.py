@@ -52,7 +52,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def refuse_control_characters(form) -> bool:
     """Add a field error for each text value with control characters; True if any."""
     refused = False
-    for name, value in form.cleaned_data.items():
+    # A copy: add_error() removes the field from cleaned_data.
+    for name, value in list(form.cleaned_data.items()):
         if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
             form.add_error(name, _("不能包含控制字符(不可见的特殊字符),请删除后重新填写。"))
             refused = True
