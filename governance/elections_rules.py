@@ -14,6 +14,7 @@ the election page also uses to judge one election on the day it was held.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django import forms
@@ -127,12 +128,15 @@ class FractionParams(ParamsForm):
         return data
 
 
+def _latest(which: str) -> Callable[[QuerySet, datetime.date], QuerySet[Election]]:
+    return latest_certified_general if which == "certified" else latest_held
+
+
 @shared_measure
 def _elections_of(communities: QuerySet, as_of: datetime.date, which: str) -> dict[int, Election]:
     """Each community's election that the rules judge, by community id: loaded once per batch
     for all the election rules (a national evaluation has some 140,000 elections)."""
-    latest = latest_certified_general if which == "certified" else latest_held
-    return {e.community_id: e for e in latest(communities, as_of)}
+    return {e.community_id: e for e in _latest(which)(communities, as_of)}
 
 
 class Candidate(NamedTuple):
@@ -166,9 +170,9 @@ def _candidates_of(
     communities: QuerySet, as_of: datetime.date, which: str
 ) -> dict[int, list[Candidate]]:
     """The candidates of those elections, by election id (once per batch, as above)."""
-    latest = latest_certified_general if which == "certified" else latest_held
     candidates: dict[int, list[Candidate]] = {}
-    rows = ElectionCandidate.objects.filter(election__in=latest(communities, as_of)).values_list(
+    elections = _latest(which)(communities, as_of)
+    rows = ElectionCandidate.objects.filter(election__in=elections).values_list(
         *Candidate._fields[:5], "person__birth_date", "person__id_number"
     )
     for row in rows:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -519,9 +521,6 @@ class _PipelinedWriter:
     _DONE = object()
 
     def __init__(self) -> None:
-        import queue
-        import threading
-
         self._queue: queue.Queue = queue.Queue(maxsize=2)  # bounds the rows held in memory
         self._error: BaseException | None = None
         self._finished = False
@@ -557,8 +556,6 @@ class _PipelinedWriter:
             raise self._error
 
     def _send(self, item) -> None:
-        import queue
-
         while self._thread.is_alive():
             try:
                 self._queue.put(item, timeout=1)

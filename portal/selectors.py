@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +25,6 @@ from portal.rules import MISSING_RECORDS, Verdict
 
 STATUS_ORDER = [Status.NON_COMPLIANT, Status.NO_DATA, Status.COMPLIANT, Status.NOT_APPLICABLE]
 EXEMPTED_LABEL = _("已豁免")
-
-
-def _status_counts() -> dict:
-    return {f"n_{status.value}": Count("id", filter=Q(status=status)) for status in Status}
 
 
 @dataclass
@@ -87,10 +83,6 @@ class Tally:
                 out.append((str(status), str(label), round(x, 2), round(width, 2), count))
             x += width
         return out
-
-    @classmethod
-    def from_row(cls, row: dict) -> Tally:
-        return cls(**{status.value: row.get(f"n_{status.value}", 0) for status in Status})
 
 
 def current_findings(prefix: str) -> QuerySet[Finding]:
