@@ -6,16 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import (
-    Community,
-    Membership,
-    Organization,
-    Person,
-    Qualification,
-    Training,
-)
+from committees.models import Membership, Organization, Person, Qualification, Training
 from committees.services import membership_conflicts
-from committees.validators import id_number_birth_date, validate_id_number, validate_phone
+from core.validators import id_number_birth_date, validate_id_number, validate_phone
+from divisions.models import Community
 
 MAX_HOUSEHOLDS = 100_000
 MAX_POPULATION = 500_000

@@ -29,11 +29,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from committees.forms import MembershipForm, PersonForm
-from committees.models import Community, Membership, Organization, Person
+from committees.models import Membership, Organization, Person
 from committees.services import membership_save, person_save
-from committees.validators import mask_id_number, mask_phone
-from portal.compliance import reevaluate_community
-from portal.exports import keep_as_text, xlsx_response
+from compliance.engine import reevaluate_community
+from core.exports import keep_as_text, xlsx_response
+from core.validators import mask_id_number, mask_phone
+from divisions.models import Community
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024

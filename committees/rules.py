@@ -26,14 +26,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import (
-    Community,
     Membership,
     Organization,
     Person,
     membership_active_q,
     organization_active_q,
 )
-from portal.rules import (
+from compliance.rules import (
     JurisdictionRule,
     ParamsForm,
     Rule,
@@ -51,6 +50,7 @@ from portal.rules import (
     register_missing,
     shared_measure,
 )
+from divisions.models import Community
 
 register_missing("community.households", _("常住户数"), "committees:community_edit")
 

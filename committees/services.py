@@ -11,41 +11,12 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import (
-    Community,
-    Membership,
-    Organization,
-    Person,
-    Qualification,
-    Training,
-)
-from portal.compliance import reevaluate_community
-
-
-def _save(instance, actor) -> None:
-    instance._history_user = actor
-    instance.full_clean()
-    instance.save()
-
-
-@transaction.atomic
-def record_save(*, actor, instance, community: Community):
-    """Save any community-owned record (room, allocation, task…) and re-judge the community."""
-    _save(instance, actor)
-    reevaluate_community(community)
-    return instance
-
-
-@transaction.atomic
-def record_delete(*, actor, instance, community: Community, reason: str):
-    """Delete a record softly (portal.softdelete): it stays in the database with its history
-    (who, when, why) and no list, total or compliance rule counts it any more."""
-    instance.deleted_at = timezone.now()
-    instance._change_reason = reason[:100]
-    return record_save(actor=actor, instance=instance, community=community)
+from committees.models import Membership, Organization, Person, Qualification, Training
+from compliance.engine import reevaluate_community
+from core import audit
+from divisions.models import Community
 
 
 @transaction.atomic
@@ -53,14 +24,14 @@ def community_update(*, actor, community: Community, data: dict) -> Community:
     """Apply validated profile fields to a community and record who changed it."""
     for field, value in data.items():
         setattr(community, field, value)
-    _save(community, actor)
+    audit.save_as(community, actor=actor)
     reevaluate_community(community)
     return community
 
 
 @transaction.atomic
 def organization_save(*, actor, organization: Organization) -> Organization:
-    _save(organization, actor)
+    audit.save_as(organization, actor=actor)
     reevaluate_community(organization.community)
     return organization
 
@@ -68,7 +39,7 @@ def organization_save(*, actor, organization: Organization) -> Organization:
 @transaction.atomic
 def person_save(*, actor, person: Person, reevaluate: bool = True) -> Person:
     """``reevaluate=False`` lets a bulk import judge the community once, at the end."""
-    _save(person, actor)
+    audit.save_as(person, actor=actor)
     if reevaluate:
         reevaluate_community(person.community)
     return person
@@ -107,7 +78,7 @@ def membership_save(*, actor, membership: Membership, reevaluate: bool = True) -
     errors = membership_conflicts(membership)
     if errors:
         raise ValidationError(errors)
-    _save(membership, actor)
+    audit.save_as(membership, actor=actor)
     if reevaluate:
         reevaluate_community(membership.organization.community)
     return membership
@@ -125,12 +96,12 @@ def membership_end(
 
 @transaction.atomic
 def qualification_save(*, actor, qualification: Qualification) -> Qualification:
-    _save(qualification, actor)
+    audit.save_as(qualification, actor=actor)
     return qualification
 
 
 @transaction.atomic
 def training_save(*, actor, training: Training) -> Training:
-    _save(training, actor)
+    audit.save_as(training, actor=actor)
     reevaluate_community(training.person.community)
     return training

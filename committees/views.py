@@ -7,15 +7,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from committees import roster, selectors, services
-from committees.filters import CommunityFilter
 from committees.forms import (
     CommunityForm,
     EndMembershipForm,
@@ -25,84 +23,21 @@ from committees.forms import (
     QualificationForm,
     TrainingForm,
 )
-from committees.models import Division, Organization, Person, Qualification, Training
-from committees.pages import community_page, edit_page, writable_community
-from governance import selectors as governance_selectors
-from governance.elections_selectors import overdue_elections
-from portal import access
-from portal import selectors as compliance
-from portal.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
-
-
-@login_required
-def national(request: HttpRequest) -> HttpResponse:
-    """The whole country, province by province: for unrestricted (national) users only."""
-    if not access.is_unrestricted(request.user):
-        raise Http404
-    return render(
-        request,
-        "committees/division_detail.html",
-        {
-            "division": None,
-            "crumbs": [],
-            # Lazy: read only when the cached fragment has to be rendered again.
-            "rows": SimpleLazyObject(lambda: selectors.child_rows("", 2)),
-            "totals": selectors.division_totals(""),
-            "child_label": Division.Level.PROVINCE.label,
-            "board": compliance.dashboard("", 2),
-        },
-    )
-
-
-@login_required
-def division_detail(request: HttpRequest, code: str) -> HttpResponse:
-    division = selectors.division_for(request.user, code)
-    return render(request, "committees/division_detail.html", division_context(request, division))
-
-
-def division_context(request: HttpRequest, division: Division) -> dict:
-    """The drill-down and compliance dashboard of one division (also the home page)."""
-    code = division.code
-    context = {
-        "division": division,
-        "crumbs": selectors.breadcrumbs(request.user, code),
-        "totals": selectors.division_totals(code),
-        "board": compliance.dashboard(code, division.child_code_length, code),
-        "can_evaluate": access.can_evaluate(request.user, code),
-    }
-    if division.level == Division.Level.STREET:
-        # Reminders name people to act on: the street's own list. Above it they would be a
-        # scan of every membership and training of the district, city or province per request.
-        # Lazy: the section is cached per day and roll-up generation (every save through the
-        # services re-evaluates the community, which recounts the street's roll-ups).
-        today = timezone.localdate()
-        context.update(
-            today=today,
-            terms=SimpleLazyObject(lambda: selectors.term_reminders(code, today)),
-            untrained=SimpleLazyObject(lambda: selectors.training_overdue(code, today)),
-            matters_late=SimpleLazyObject(
-                lambda: governance_selectors.overdue_matters(code, today)
-            ),
-            elections_overdue=SimpleLazyObject(lambda: overdue_elections(code, today)),
-        )
-        page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        context.update(page=page, can_write=access.can_write(request.user, code))
-    else:
-        context.update(
-            rows=SimpleLazyObject(lambda: selectors.child_rows(code, division.child_code_length)),
-            child_label=Division.Level(division.level + 1).label,
-        )
-    return context
+from committees.models import Organization, Person, Qualification, Training
+from compliance import counts
+from core import access
+from core.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
+from divisions import selectors as divisions_selectors
+from divisions.filters import CommunityFilter
+from divisions.pages import community_page, edit_page, writable_community
 
 
 @login_required
 def community_list(request: HttpRequest) -> HttpResponse:
     filterset = CommunityFilter(
-        request.GET, queryset=selectors.communities_for(request.user).order_by("code")
+        request.GET, queryset=divisions_selectors.communities_for(request.user).order_by("code")
     )
-    paginator = selectors.community_paginator(request.user, filterset, settings.PAGE_SIZE)
+    paginator = counts.community_paginator(request.user, filterset, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -116,7 +51,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def community_export(request: HttpRequest) -> HttpResponse:
     filterset = CommunityFilter(
-        request.GET, queryset=selectors.communities_for(request.user).order_by("code")
+        request.GET, queryset=divisions_selectors.communities_for(request.user).order_by("code")
     )
     header = [
         _("社区代码"),
@@ -146,13 +81,13 @@ def community_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def community_detail(request: HttpRequest, code: str) -> HttpResponse:
-    community = selectors.community_for(request.user, code)
+    community = divisions_selectors.community_for(request.user, code)
     return render(
         request,
         "committees/community_detail.html",
         {
             "community": community,
-            "crumbs": selectors.breadcrumbs(request.user, code),
+            "crumbs": divisions_selectors.breadcrumbs(request.user, code),
             "can_write": access.can_write(request.user, code),
             "tab": "profile",
         },
@@ -181,13 +116,13 @@ def community_edit(request: HttpRequest, code: str) -> HttpResponse:
 # --- organizations and people -----------------------------------------------------------
 
 
-# Every add/edit page of this tab has the same shape (committees/pages.py).
+# Every add/edit page of this tab has the same shape (divisions/pages.py).
 people_edit = partial(edit_page, tab="people")
 
 
 @login_required
 def people(request: HttpRequest, code: str) -> HttpResponse:
-    community = selectors.community_for(request.user, code)
+    community = divisions_selectors.community_for(request.user, code)
     today = timezone.localdate()
     return community_page(
         request,
@@ -375,7 +310,7 @@ def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 @login_required
 def training_log(request: HttpRequest, code: str) -> HttpResponse:
-    community = selectors.community_for(request.user, code)
+    community = divisions_selectors.community_for(request.user, code)
     trainings = Training.objects.filter(person__community=community).select_related("person")
     return community_page(
         request,
@@ -422,7 +357,7 @@ def roster_import(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def roster_export(request: HttpRequest, code: str) -> HttpResponse:
-    community = selectors.community_for(request.user, code)
+    community = divisions_selectors.community_for(request.user, code)
     return roster.roster_export(
         community,
         as_of=timezone.localdate(),

@@ -49,7 +49,7 @@ class Facility(models.Model):
     )
 
     community = models.ForeignKey(
-        "committees.Community",
+        "divisions.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="facilities",

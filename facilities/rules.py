@@ -26,9 +26,7 @@ from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Community
-from facilities.models import Facility
-from portal.rules import (
+from compliance.rules import (
     ParamsForm,
     Rule,
     ShareField,
@@ -42,6 +40,8 @@ from portal.rules import (
     register_missing,
     shared_measure,
 )
+from divisions.models import Community
+from facilities.models import Facility
 
 register_missing("facilities.rooms", _("设施用房"), "facilities:list")
 register_missing("community.moved_in", _("居民入住日期"), "committees:community_edit")

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from committees.models import Community
+from divisions.models import Community
 from facilities.models import Facility
 from facilities.rules import EQUIVALENT_KINDS, ZERO, Areas, SixOnes, facility_areas
 

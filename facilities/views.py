@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees import selectors as committee_selectors
-from committees.models import Community
-from committees.pages import community_page, edit_page, writable_community
-from committees.services import record_save
+from compliance import selectors as compliance
+from compliance.services import record_save
+from core.exports import xlsx_response
+from divisions import selectors as committee_selectors
+from divisions.models import Community
+from divisions.pages import community_page, edit_page, writable_community
 from facilities import selectors
 from facilities.forms import FacilityForm
 from facilities.models import Facility
-from portal import selectors as compliance
-from portal.exports import xlsx_response
 
 facility_edit_page = partial(edit_page, tab="facilities")
 

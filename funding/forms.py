@@ -4,10 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Community
+from core import access
+from core.models import is_code
+from divisions.models import Community
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
-from portal import access
-from portal.models import is_code
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.softdelete import SoftDeletable
+from core.softdelete import SoftDeletable
 
 MAX_AMOUNT = Decimal("100000000")  # ¥100 million: beyond any community budget line
 YEAR_VALIDATORS = [
@@ -50,7 +50,7 @@ class Allocation(SoftDeletable):
         OTHER = "other", _("其他")
 
     community = models.ForeignKey(
-        "committees.Community",
+        "divisions.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="allocations",
@@ -83,7 +83,7 @@ class Expenditure(SoftDeletable):
         OTHER = "other", _("其他")
 
     community = models.ForeignKey(
-        "committees.Community",
+        "divisions.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="expenditures",
@@ -172,7 +172,7 @@ class AssignedTask(models.Model):
     """Work a government department asks the community to do (社区工作事项准入)."""
 
     community = models.ForeignKey(
-        "committees.Community",
+        "divisions.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="assigned_tasks",

@@ -24,9 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership
 from committees.rules import StrictBooleanField, staff_q
-from funding.models import Allocation, AssignedTask, WageBenchmark
-from portal.models import is_code
-from portal.rules import (
+from compliance.rules import (
     ParamsForm,
     Rule,
     Verdict,
@@ -39,6 +37,8 @@ from portal.rules import (
     register_missing,
     shared_measure,
 )
+from core.models import is_code
+from funding.models import Allocation, AssignedTask, WageBenchmark
 
 register_missing("funding.allocations", _("经费拨付"), "funding:ledger")
 register_missing("funding.pay", _("工作人员报酬"), "funding:ledger")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from committees.models import Community
+from divisions.models import Community
 from funding.models import Allocation, Expenditure, StaffPay
 from funding.rules import rate_for, year_funds
 

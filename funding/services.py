@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from committees.models import Community
+from compliance.engine import evaluate_communities
+from divisions.models import Community
 from funding.models import WageBenchmark
-from portal.compliance import evaluate_communities
 
 
 @transaction.atomic

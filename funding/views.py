@@ -11,10 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees import selectors as committee_selectors
-from committees.models import Community
-from committees.pages import community_page, edit_page, writable_community
-from committees.services import record_delete, record_save
+from compliance import exemptions
+from compliance import selectors as compliance
+from compliance.models import Finding
+from compliance.services import record_delete, record_save
+from core import access
+from core.exports import xlsx_response
+from divisions import selectors as committee_selectors
+from divisions.models import Community
+from divisions.pages import community_page, edit_page, writable_community
 from funding import selectors
 from funding.forms import (
     AllocationForm,
@@ -26,10 +31,6 @@ from funding.forms import (
 )
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 from funding.services import benchmark_save
-from portal import access, exemptions
-from portal import selectors as compliance
-from portal.exports import xlsx_response
-from portal.models import Finding
 
 funding_edit_page = partial(edit_page, tab="funding")
 

@@ -7,7 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Community, Person, membership_active_q
+from committees.models import Person, membership_active_q
+from core.uploads import FileKindValidator
+from divisions.models import Community
 from governance.matters import STEP_NAMES, Progress
 from governance.models import (
     Attachment,
@@ -21,7 +23,6 @@ from governance.models import (
     Resolution,
     roster_kinds,
 )
-from portal.uploads import FileKindValidator
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

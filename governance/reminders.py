@@ -8,15 +8,16 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from governance import elections_selectors, selectors
-from portal.reminders import ITEMS_SHOWN, Due, Section, register
+from core.reminders import ITEMS_SHOWN, Due, Section, register
+from elections import selectors as elections_selectors
+from governance import selectors
 
 
-@register("governance.elections", order=15)
+@register("elections.counting", order=15)
 def elections(user, prefix: str, today: datetime.date) -> Section:
     count, late = elections_selectors.overdue_elections(prefix, today, limit=ITEMS_SHOWN)
     return Section(
-        "governance.elections",
+        "elections.counting",
         _("任期已届满、尚未完成换届选举"),
         count,
         [
@@ -26,7 +27,7 @@ def elections(user, prefix: str, today: datetime.date) -> Section:
                 community.name,
                 community.code,
                 community.term_ends,
-                reverse("governance:elections", args=[community.code]),
+                reverse("elections:elections", args=[community.code]),
                 True,
             )
             for community in late

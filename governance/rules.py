@@ -29,11 +29,8 @@ from committees.rules import (
     division_scope,
     months_before,
 )
-from funding.models import Allocation
-from governance.matters import DEFAULT_MAX_DAYS, STEP_NAMES, Progress, progress
-from governance.models import Covenant, Disclosure, MatterStep, Meeting, PublicService
-from portal.models import Finding, Status
-from portal.rules import (
+from compliance.models import Finding, Status
+from compliance.rules import (
     FractionField,
     JurisdictionRule,
     ParamsForm,
@@ -49,6 +46,9 @@ from portal.rules import (
     register,
     register_missing,
 )
+from funding.models import Allocation
+from governance.matters import DEFAULT_MAX_DAYS, STEP_NAMES, Progress, progress
+from governance.models import Covenant, Disclosure, MatterStep, Meeting, PublicService
 
 register_missing("governance.disclosures", _("公开事项"), "governance:disclosures")
 register_missing("governance.meetings", _("会议记录"), "governance:meetings")
@@ -811,7 +811,3 @@ class SixPublics(Rule):
             more = "……" if len(gaps) > 3 else ""
             return non_compliant(measured, expected, detail + more)
         return compliant(measured, expected)
-
-
-# The election rules live in their own module; importing it here registers them with the rest.
-from governance import elections_rules  # noqa: E402, F401

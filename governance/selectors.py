@@ -9,13 +9,9 @@ import datetime
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from committees.models import (
-    Community,
-    Membership,
-    Organization,
-    membership_active_q,
-    organization_active_q,
-)
+from committees.models import Membership, Organization, membership_active_q, organization_active_q
+from compliance.models import Standard
+from divisions.models import Community
 from governance.matters import DEFAULT_MAX_DAYS
 from governance.models import (
     Covenant,
@@ -25,7 +21,6 @@ from governance.models import (
     PublicService,
     Resolution,
 )
-from portal.models import Standard
 
 REMINDER_ROWS = 10
 

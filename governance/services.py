@@ -7,12 +7,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from committees.models import Person
-from committees.services import record_save
+from compliance.engine import reevaluate_community
+from compliance.models import Standard
+from compliance.rules import meets_fraction
+from compliance.services import record_save
 from governance.matters import STEP_NAMES, progress
 from governance.models import Attendance, MajorMatter, MatterStep, Meeting, Resolution
-from portal.compliance import reevaluate_community
-from portal.models import Standard
-from portal.rules import meets_fraction
 
 # N18-09 第九条: decisions need more than half of those present.
 DEFAULT_MAJORITY = {"numerator": 1, "denominator": 2, "strict": True}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import elections_views, views
+from governance import views
 
 app_name = "governance"
 
@@ -49,54 +49,4 @@ urlpatterns = [
     path("c/<str:code>/services/<int:pk>/edit/", views.public_service_edit, name="service_edit"),
     path("public/", views.public_search, name="public_search"),
     path("public/<str:code>/", views.public_board, name="public_board"),
-]
-
-# Term elections (换届选举) and by-elections: governance/elections_views.py.
-urlpatterns += [
-    path("c/<str:code>/elections/", elections_views.elections, name="elections"),
-    path("c/<str:code>/elections/new/", elections_views.election_create, name="election_create"),
-    path("c/<str:code>/elections/<int:pk>/", elections_views.election_detail, name="election"),
-    path(
-        "c/<str:code>/elections/<int:pk>/plan/",
-        elections_views.election_plan,
-        name="election_plan",
-    ),
-    path(
-        "c/<str:code>/elections/<int:pk>/voter-list/",
-        elections_views.voter_list,
-        name="election_voter_list",
-    ),
-    path(
-        "c/<str:code>/elections/<int:pk>/candidates/new/",
-        elections_views.candidate_create,
-        name="election_candidate_create",
-    ),
-    path(
-        "c/<str:code>/elections/<int:pk>/candidates/remove/",
-        elections_views.candidate_remove,
-        name="election_candidate_remove",
-    ),
-    path("c/<str:code>/elections/<int:pk>/voting/", elections_views.voting, name="election_voting"),
-    path(
-        "c/<str:code>/elections/<int:pk>/results/",
-        elections_views.results,
-        name="election_results",
-    ),
-    path("c/<str:code>/elections/<int:pk>/rerun/", elections_views.rerun, name="election_rerun"),
-    path(
-        "c/<str:code>/elections/<int:pk>/certify/",
-        elections_views.certify,
-        name="election_certify",
-    ),
-    path(
-        "c/<str:code>/elections/<int:pk>/correct/",
-        elections_views.correct,
-        name="election_correct",
-    ),
-    path(
-        "c/<str:code>/elections/<int:pk>/announcement/",
-        elections_views.announcement,
-        name="election_announcement",
-    ),
-    path("d/<str:code>/elections/", elections_views.overview, name="election_overview"),
 ]

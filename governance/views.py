@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees import selectors as committee_selectors
-from committees.models import Community
-from committees.pages import community_page, edit_page, writable_community
-from committees.services import record_save
+from compliance.services import record_save
+from core import access
+from core.uploads import attachment_response
+from divisions import selectors as committee_selectors
+from divisions.models import Community
+from divisions.pages import community_page, edit_page, writable_community
 from governance import selectors, services
 from governance.forms import (
     AttachmentForm,
@@ -40,8 +42,6 @@ from governance.models import (
     MeetingAttachment,
     Resolution,
 )
-from portal import access
-from portal.uploads import attachment_response
 
 governance_edit_page = partial(edit_page, tab="governance")
 
@@ -220,7 +220,7 @@ def _attachment_upload(request: HttpRequest, code: str, record, attachment, back
     return community_page(
         request,
         community,
-        "committees/object_form.html",
+        "divisions/object_form.html",
         tab="governance",
         form=form,
         heading=_("上传附件:%(title)s") % {"title": record.title},

@@ -44,21 +44,27 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "axes",
-    "portal",
+    # From the kernel up: each app imports only the ones listed before it (.importlinter).
+    "core",
+    "divisions",
+    "compliance",
     "committees",
+    "elections",
     "governance",
     "facilities",
     "funding",
     "supervision",
+    "demo",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.StripNulQueryMiddleware",
-    "portal.middleware.ChineseByDefaultMiddleware",
+    "core.middleware.StripNulQueryMiddleware",
+    "core.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,13 +73,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Answers 503 (in Chinese) when the database is unreachable; see also handler500.
-    "portal.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
 if env.bool("PORTAL_COUNT_QUERIES", default=False):  # the benchmark's queries per request
-    MIDDLEWARE.insert(0, "portal.middleware.QueryCountMiddleware")
+    MIDDLEWARE.insert(0, "core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 
@@ -108,31 +114,31 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "portal.User"
+AUTH_USER_MODEL = "core.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "portal.passwords.MinimumLengthValidator",
+        "NAME": "core.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "portal.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user name from
 # one address, that pair is locked out for AXES_COOLOFF_TIME. Keyed on the pair so that an
 # attacker cannot lock a colleague out from another machine by guessing their user name.
 AUTHENTICATION_BACKENDS = [
-    "portal.auth.ThrottledBackend",
+    "core.auth.ThrottledBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
@@ -187,7 +193,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Content Security Policy (portal.middleware.ContentSecurityPolicyMiddleware): everything from
+# Content Security Policy (core.middleware.ContentSecurityPolicyMiddleware): everything from
 # the portal itself, no inline script or style, no framing. data: images are Bootstrap's icons.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -204,7 +210,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-# Uploaded files (portal.uploads): the largest accepted file, in bytes.
+# Uploaded files (core.uploads): the largest accepted file, in bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOGGING = {
@@ -229,7 +235,7 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 # every query goes to DATABASE_URL and the cache is each process's own memory.
 # A streaming read replica: safe requests read from it, writes and everything outside web
 # requests use the primary, and a client that wrote reads from the primary for
-# REPLICA_PIN_SECONDS afterwards (portal/dbrouter.py).
+# REPLICA_PIN_SECONDS afterwards (core/dbrouter.py).
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
@@ -237,10 +243,10 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # The test runner must not create (or flush) a database on a read-only standby.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["portal.dbrouter.PrimaryReplicaRouter"]
+    DATABASE_ROUTERS = ["core.dbrouter.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "portal.dbrouter.ReplicaPinMiddleware",
+        "core.dbrouter.ReplicaPinMiddleware",
     )
 # A shared cache (e.g. redis://cache:6379/1) for every app server; sessions are then read from
 # it and written through to the database, so a login survives a cache restart.

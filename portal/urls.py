@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_views, compliance_views, views
+from compliance import views as compliance_views
+from divisions import views as divisions_views
+from portal import views
 
 compliance_patterns = [
     path("c/<str:code>/compliance/", compliance_views.community_compliance, name="community"),
@@ -18,11 +20,13 @@ compliance_patterns = [
     path("standards/<str:code>/", compliance_views.standard_detail, name="standard_detail"),
 ]
 
-handler500 = "portal.faults.server_error"
+handler500 = "core.faults.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("d/", views.national, name="national"),
+    path("d/<str:code>/", views.division_detail, name="division"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -36,12 +40,13 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("facilities.urls")),
     path("", include("funding.urls")),
+    path("", include("elections.urls")),
     path("", include("governance.urls")),
     path("", include("supervision.urls")),
     path("", include((compliance_patterns, "compliance"))),
     path(
         "c/<str:code>/history/<str:app_label>/<str:model_name>/<int:pk>/",
-        audit_views.record_history,
+        divisions_views.record_history,
         name="history",
     ),
 ]

@@ -1,27 +1,98 @@
+"""The home page and the division dashboards: the top floor, reading every app below it."""
+
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from committees import selectors
-from committees.models import Division
-from committees.views import division_context
+from compliance import counts
+from compliance import selectors as compliance
+from core import access
+from divisions import selectors as divisions_selectors
+from divisions.models import Division
+from elections.selectors import overdue_elections
 from governance import selectors as governance_selectors
-from governance.elections_selectors import overdue_elections
+
+
+@login_required
+def national(request: HttpRequest) -> HttpResponse:
+    """The whole country, province by province: for unrestricted (national) users only."""
+    if not access.is_unrestricted(request.user):
+        raise Http404
+    return render(
+        request,
+        "portal/division_detail.html",
+        {
+            "division": None,
+            "crumbs": [],
+            # Lazy: read only when the cached fragment has to be rendered again.
+            "rows": SimpleLazyObject(lambda: counts.child_rows("", 2)),
+            "totals": counts.division_totals(""),
+            "child_label": Division.Level.PROVINCE.label,
+            "board": compliance.dashboard("", 2),
+        },
+    )
+
+
+@login_required
+def division_detail(request: HttpRequest, code: str) -> HttpResponse:
+    division = divisions_selectors.division_for(request.user, code)
+    return render(request, "portal/division_detail.html", division_context(request, division))
+
+
+def division_context(request: HttpRequest, division: Division) -> dict:
+    """The drill-down and compliance dashboard of one division (also the home page)."""
+    code = division.code
+    context = {
+        "division": division,
+        "crumbs": divisions_selectors.breadcrumbs(request.user, code),
+        "totals": counts.division_totals(code),
+        "board": compliance.dashboard(code, division.child_code_length, code),
+        "can_evaluate": access.can_evaluate(request.user, code),
+    }
+    if division.level == Division.Level.STREET:
+        # Reminders name people to act on: the street's own list. Above it they would be a
+        # scan of every membership and training of the district, city or province per request.
+        # Lazy: the section is cached per day and roll-up generation (every save through the
+        # services re-evaluates the community, which recounts the street's roll-ups).
+        today = timezone.localdate()
+        context.update(
+            today=today,
+            terms=SimpleLazyObject(lambda: selectors.term_reminders(code, today)),
+            untrained=SimpleLazyObject(lambda: selectors.training_overdue(code, today)),
+            matters_late=SimpleLazyObject(
+                lambda: governance_selectors.overdue_matters(code, today)
+            ),
+            elections_overdue=SimpleLazyObject(lambda: overdue_elections(code, today)),
+        )
+        page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context.update(page=page, can_write=access.can_write(request.user, code))
+    else:
+        context.update(
+            rows=SimpleLazyObject(lambda: counts.child_rows(code, division.child_code_length)),
+            child_label=Division.Level(division.level + 1).label,
+        )
+    return context
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A user with one division sees its dashboard here; others see a card per jurisdiction."""
-    cards = selectors.jurisdiction_cards(request.user)
+    cards = counts.jurisdiction_cards(request.user)
     if len(cards) == 1 and cards[0].code and not cards[0].is_community:
         division = Division.objects.get(code=cards[0].code)
         context = division_context(request, division)
         context["is_home"] = True
-        return render(request, "committees/division_detail.html", context)
+        return render(request, "portal/division_detail.html", context)
     context = {"cards": cards}
     if len(cards) == 1 and cards[0].is_community:
         # A committee member's home: what is due in their own community.

@@ -7,7 +7,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("监督")
 
     def ready(self) -> None:
-        from portal import exemptions
+        from compliance import exemptions
         from supervision.selectors import EXEMPTION_SOURCE
 
         # Rates and exports everywhere learn of the exemptions granted here.

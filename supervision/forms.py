@@ -11,9 +11,10 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Division
-from portal import access
-from portal.models import Finding, Role, Status, is_code
+from compliance.models import Finding, Status
+from core import access
+from core.models import Role, is_code
+from divisions.models import Division
 from supervision.models import EVIDENCE_FILE, Assessment, AssessmentItem, NoticeEvent
 from supervision.selectors import standards_for_assessment
 

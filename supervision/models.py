@@ -18,8 +18,9 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Status, code_validator
-from portal.uploads import FileKindValidator
+from compliance.models import Status
+from core.models import code_validator
+from core.uploads import FileKindValidator
 
 
 class RectificationNotice(models.Model):
@@ -34,7 +35,7 @@ class RectificationNotice(models.Model):
     OPEN_STATES = (State.ISSUED, State.RETURNED)  # the committee has to act
 
     community = models.ForeignKey(
-        "committees.Community",
+        "divisions.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="rectification_notices",
@@ -120,7 +121,10 @@ class NoticeItem(models.Model):
         related_name="items",
     )
     standard = models.ForeignKey(
-        "portal.Standard", verbose_name=_("标准条款"), on_delete=models.PROTECT, related_name="+"
+        "compliance.Standard",
+        verbose_name=_("标准条款"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status_at_issue = models.CharField(_("下发时结果"), max_length=20, choices=Status.choices)
     measured_at_issue = models.CharField(_("下发时实际"), max_length=200, blank=True)
@@ -152,9 +156,9 @@ class NoticeItem(models.Model):
         return Status(status).label if status else ""
 
 
-
-# A photo, a PDF or an Office document, checked by content as well as name (portal.uploads).
+# A photo, a PDF or an Office document, checked by content as well as name (core.uploads).
 EVIDENCE_FILE = FileKindValidator(("docx", "jpg", "pdf", "png", "xlsx"))
+
 
 def evidence_path(instance: NoticeEvent, filename: str) -> str:
     # Files are served through a scoped view, never from MEDIA_URL: the path is not a secret.
@@ -235,14 +239,17 @@ class Exemption(models.Model):
         REJECTED = "rejected", _("已驳回")
 
     community = models.ForeignKey(
-        "committees.Community",
+        "divisions.Community",
         verbose_name=_("社区"),
         on_delete=models.CASCADE,
         related_name="exemptions",
     )
     code = models.CharField(_("社区代码"), max_length=12, db_index=True)
     standard = models.ForeignKey(
-        "portal.Standard", verbose_name=_("标准条款"), on_delete=models.PROTECT, related_name="+"
+        "compliance.Standard",
+        verbose_name=_("标准条款"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     reason = models.TextField(_("申诉理由"))
@@ -410,7 +417,10 @@ class AssessmentItem(models.Model):
         Assessment, verbose_name=_("年度考核"), on_delete=models.CASCADE, related_name="items"
     )
     standard = models.ForeignKey(
-        "portal.Standard", verbose_name=_("标准条款"), on_delete=models.PROTECT, related_name="+"
+        "compliance.Standard",
+        verbose_name=_("标准条款"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     weight = models.DecimalField(
         _("权重(分)"),
@@ -450,7 +460,7 @@ class AssessmentScore(models.Model):
         Assessment, verbose_name=_("年度考核"), on_delete=models.CASCADE, related_name="scores"
     )
     community = models.ForeignKey(
-        "committees.Community", verbose_name=_("社区"), on_delete=models.CASCADE, related_name="+"
+        "divisions.Community", verbose_name=_("社区"), on_delete=models.CASCADE, related_name="+"
     )
     code = models.CharField(_("社区代码"), max_length=12)
     name = models.CharField(_("社区名称"), max_length=100)

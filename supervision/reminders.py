@@ -1,4 +1,4 @@
-"""The reminder providers for the records the portal keeps today (portal/reminders.py).
+"""The reminder providers for the records the portal keeps today (core/reminders.py).
 
 Each looks at the communities under one prefix in two or three queries whatever their number.
 Elections, and the steps of 四议两公开, will add theirs from their own app's ``reminders.py``.
@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from committees import selectors as committee_selectors
-from committees.models import COMMUNITY_CODE_LENGTH, Community
+from compliance.models import Finding, Standard
+from core.reminders import ITEMS_SHOWN, Due, Section, register
+from divisions.models import COMMUNITY_CODE_LENGTH, Community
 from governance.models import Disclosure, Meeting
 from governance.rules import month_end
-from portal.models import Finding, Standard
-from portal.reminders import ITEMS_SHOWN, Due, Section, register
 from supervision.models import Exemption, RectificationNotice, active_exemption_q
 from supervision.selectors import may_supervise
 

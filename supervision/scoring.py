@@ -29,8 +29,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from committees.models import Community
-from portal.models import Finding, Status
+from compliance.models import Finding, Status
+from divisions.models import Community
 from supervision.models import Assessment, AssessmentScore, Exemption, active_exemption_q
 
 HUNDRED = Decimal(100)

@@ -11,11 +11,13 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.http import Http404
 from django.utils import timezone
 
-from committees.models import Community
-from committees.selectors import community_record
-from portal import access, exemptions
-from portal.exemptions import ExemptionNote
-from portal.models import Finding, Role, Standard, Status
+from compliance import exemptions
+from compliance.exemptions import ExemptionNote
+from compliance.models import Finding, Standard, Status
+from core import access
+from core.models import Role
+from divisions.models import Community
+from divisions.selectors import community_record
 from supervision.models import (
     Assessment,
     Exemption,
@@ -51,7 +53,7 @@ def may_manage_assessments(user, code: str | None = None) -> bool:
     return access.is_unrestricted(user) or access.has_role(user, Role.BUREAU, code)
 
 
-# --- exemptions as seen by the compliance pages (portal/exemptions.py) -------------------
+# --- exemptions as seen by the compliance pages (compliance/exemptions.py) -------------------
 
 
 class _ExemptionSource:

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import Community
-from portal.compliance import evaluate_communities
-from portal.models import Finding, Standard, Status
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, Standard, Status
+from divisions.models import Community
 from supervision import scoring
 from supervision.models import (
     Assessment,

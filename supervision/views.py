@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees import selectors as committee_selectors
-from committees.models import Community, Division
-from committees.pages import community_page
-from portal import reminders
-from portal.compliance_views import WEB_EVALUATION_LIMIT
-from portal.exports import xlsx_response
-from portal.models import Standard, Status
-from portal.uploads import attachment_response
+from compliance.models import Standard, Status
+from compliance.views import WEB_EVALUATION_LIMIT
+from core import reminders
+from core.exports import xlsx_response
+from core.uploads import attachment_response
+from divisions import selectors as committee_selectors
+from divisions.models import Community, Division
+from divisions.pages import community_page
 from supervision import scoring, selectors, services
 from supervision.forms import (
     AssessmentForm,
@@ -160,9 +160,7 @@ def notice_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
     event = selectors.response_for(request.user, code, pk)
     if not event.attachment or not event.attachment.storage.exists(event.attachment.name):
         raise Http404
-    return attachment_response(
-        event.attachment, filename=event.attachment.name.rsplit("/", 1)[-1]
-    )
+    return attachment_response(event.attachment, filename=event.attachment.name.rsplit("/", 1)[-1])
 
 
 @login_required

@@ -4,10 +4,10 @@ from collections.abc import Callable
 
 import pytest
 
-from committees.demo import ZHUHAI_DIR
-from committees.imports import import_divisions
-from committees.models import Community
-from portal.models import Assignment, User
+from core.models import Assignment, User
+from demo.committees import ZHUHAI_DIR
+from divisions.imports import import_divisions
+from divisions.models import Community
 
 # Inside the Zhuhai slice: 香洲区 440402, 翠香街道 440402001, 斗门区 440403.
 STREET = "440402001"
@@ -47,7 +47,7 @@ def zhuhai(db) -> None:
     import_divisions(ZHUHAI_DIR)
     Community.objects.update(households=1000, population=2800)
     # A bulk update bypasses the services: recount the division pages' roll-ups by hand.
-    from portal import rollups
+    from compliance import rollups
 
     rollups.refresh("")
 
@@ -76,7 +76,7 @@ def community_in(zhuhai) -> Callable[[str], Community]:
 @pytest.fixture
 def only_households_rule():
     """Engine tests reason about one rule; the domain rules have tests of their own."""
-    from portal.rules import registry
+    from compliance.rules import registry
 
     saved = dict(registry.rules)
     registry.rules.clear()

@@ -19,7 +19,7 @@ from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from pytest_django.live_server_helper import LiveServer
 
-from portal.management.commands.load_demo import DEMO_PASSWORD
+from demo.management.commands.load_demo import DEMO_PASSWORD
 
 try:
     from playwright.sync_api import expect

@@ -9,9 +9,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from committees.models import Community
+from core.models import Role
+from divisions.models import Community
 from governance.models import Disclosure, MajorMatter, Meeting
-from portal.models import Role
 from tests.browser.conftest import accessibility_problems, expect, login, overflow, shoot
 from tests.conftest import STREET
 

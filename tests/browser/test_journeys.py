@@ -9,19 +9,12 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from committees.models import Community
+from compliance.engine import reevaluate_community
+from compliance.models import Status
+from divisions.models import Community
+from elections.models import Election, ElectionCandidate
 from governance.forms import roster_people
-from governance.models import (
-    Disclosure,
-    Election,
-    ElectionCandidate,
-    MajorMatter,
-    MatterStep,
-    Meeting,
-    Resolution,
-)
-from portal.compliance import reevaluate_community
-from portal.models import Status
+from governance.models import Disclosure, MajorMatter, MatterStep, Meeting, Resolution
 from tests.browser.conftest import accessibility_problems, expect, login, overflow, shoot
 from tests.conftest import DISTRICT, STREET
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from committees.demo import ZHUHAI_DIR
-from committees.imports import ImportAborted, import_divisions
-from committees.models import Community, Division
+from demo.committees import ZHUHAI_DIR
+from divisions.imports import ImportAborted, import_divisions
+from divisions.models import Community, Division
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from committees.models import Community, Division
+from divisions.models import Community, Division
 
 pytestmark = pytest.mark.django_db
 

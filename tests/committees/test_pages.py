@@ -1,10 +1,10 @@
-"""committees/pages.py: the shared edit page's checks."""
+"""divisions/pages.py: the shared edit page's checks."""
 
 from __future__ import annotations
 
 from django import forms
 
-from committees.pages import refuse_control_characters
+from divisions.pages import refuse_control_characters
 
 
 class _Form(forms.Form):

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees.models import Community, Division
-from committees.selectors import CodeOrderPaginator
-from portal import rollups
-from portal.models import Role, Rollup
+from compliance import rollups
+from compliance.counts import CodeOrderPaginator
+from compliance.models import Rollup
+from core.models import Role
+from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("prefixes", [[""], [CITY], [DISTRICT], [STREET, "440403"], ["440404"]])
 @pytest.mark.parametrize("per_page", [7, 50])
 def test_every_page_holds_the_rows_offset_would_give(zhuhai, prefixes, per_page):
-    queryset = Community.objects.filter(
-        code__regex="^(" + "|".join(prefixes) + ")"
-    ).select_related("street")
+    queryset = Community.objects.filter(code__regex="^(" + "|".join(prefixes) + ")").select_related(
+        "street"
+    )
     seek = CodeOrderPaginator(queryset, per_page, prefixes)
     plain = Paginator(queryset.order_by("code"), per_page)
     assert seek.count == plain.count

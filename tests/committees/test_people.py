@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from committees.models import Membership, Organization, Person, Training
-from portal.models import Finding, Role
+from compliance.models import Finding
+from core.models import Role
 from tests.conftest import DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
@@ -318,7 +319,7 @@ def test_the_dashboard_reminds_of_terms_ending_and_training_overdue(
     p = person(community, "到期人")
     membership(p, committee, "director", term_ends_on=today + datetime.timedelta(days=30))
     client.force_login(make_user(Role.STREET, STREET))
-    response = client.get(reverse("committees:division", args=[STREET]))
+    response = client.get(reverse("division", args=[STREET]))
     assert response.context["terms"][0] == 1
     assert response.context["untrained"][0] == 1
     assert "到期人" in response.content.decode()

@@ -23,7 +23,7 @@ from committees.roster import (
     validate_roster,
 )
 from committees.services import membership_save, person_save
-from committees.validators import ID_CHECK, ID_WEIGHTS
+from core.validators import ID_CHECK, ID_WEIGHTS
 from tests.conftest import OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db

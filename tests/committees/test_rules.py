@@ -22,12 +22,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from committees.models import Community, Membership, Organization, Person, Training
+from committees.models import Membership, Organization, Person, Training
 from committees.rules import months_before
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities, evaluate_jurisdictions
-from portal.models import Finding, JurisdictionFinding, Status
-from portal.rules import MISSING_RECORDS, JurisdictionRule, registry
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities, evaluate_jurisdictions
+from compliance.models import Finding, JurisdictionFinding, Status
+from compliance.rules import MISSING_RECORDS, JurisdictionRule, registry
+from divisions.models import Community
 from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
 
 AS_OF = date(2025, 6, 30)
@@ -912,18 +913,14 @@ def test_it_measures_staff_per_population_by_division(three_committees):
 
 
 @pytest.mark.parametrize("key", JURISDICTION_KEYS)
-def test_it_measures_every_level_in_one_pass_as_level_by_level(
-    three_committees, monkeypatch, key
-):
+def test_it_measures_every_level_in_one_pass_as_level_by_level(three_committees, monkeypatch, key):
     """A national evaluation counts each rule once at street level and adds up; the figures
     are those of one query per level, also when someone serves outside their community."""
     import committees.rules
 
     rule = registry.get(key)
     codes = {
-        length: sorted(
-            {c[:length] for c in Community.objects.values_list("code", flat=True)}
-        )
+        length: sorted({c[:length] for c in Community.objects.values_list("code", flat=True)})
         for length in (4, 6, 9)
     }
     level_by_level = {}

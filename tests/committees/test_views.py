@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees.models import Community, Division
-from portal.models import Role
+from core.models import Role
+from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_it_shows_the_street_users_jurisdiction_with_counts_on_home(client, make
 
 
 def test_a_user_with_several_jurisdictions_gets_a_card_for_each(client, make_user, zhuhai):
-    from portal.models import Assignment
+    from core.models import Assignment
 
     user = make_user(Role.STREET, STREET)
     Assignment.objects.create(user=user, role=Role.VIEWER, code=OTHER_DISTRICT)
@@ -38,12 +38,12 @@ def test_a_user_with_several_jurisdictions_gets_a_card_for_each(client, make_use
 
 def test_it_drills_down_from_city_to_district_to_street_to_community(client, make_user, zhuhai):
     client.force_login(make_user(Role.BUREAU, CITY))
-    city = client.get(reverse("committees:division", args=[CITY]))
+    city = client.get(reverse("division", args=[CITY]))
     districts = [row.code for row in city.context["rows"]]
     assert districts == ["440402", "440403", "440404"]
-    district = client.get(reverse("committees:division", args=[DISTRICT]))
+    district = client.get(reverse("division", args=[DISTRICT]))
     assert STREET in [row.code for row in district.context["rows"]]
-    street = client.get(reverse("committees:division", args=[STREET]))
+    street = client.get(reverse("division", args=[STREET]))
     first = street.context["page"].object_list[0]
     page = client.get(reverse("committees:community", args=[first.code]))
     assert page.status_code == 200
@@ -55,7 +55,7 @@ def test_it_drills_down_from_city_to_district_to_street_to_community(client, mak
 
 def test_the_superuser_sees_the_whole_country(client, make_user, zhuhai):
     client.force_login(make_user(is_superuser=True, is_staff=True))
-    response = client.get(reverse("committees:national"))
+    response = client.get(reverse("national"))
     assert [row.code for row in response.context["rows"]] == ["44"]
     assert response.context["totals"].communities == 213
 
@@ -186,7 +186,7 @@ def _add_communities(street: Division, n: int) -> None:
         for i in range(n)
     )
     # As an import does: the division pages count communities from the roll-ups.
-    from portal import rollups
+    from compliance import rollups
 
     rollups.refresh("")
 
@@ -195,9 +195,9 @@ def _add_communities(street: Division, n: int) -> None:
     "url",
     [
         reverse("home"),
-        reverse("committees:division", args=[CITY]),
-        reverse("committees:division", args=[DISTRICT]),
-        reverse("committees:division", args=[STREET]),
+        reverse("division", args=[CITY]),
+        reverse("division", args=[DISTRICT]),
+        reverse("division", args=[STREET]),
         reverse("committees:community_list"),
         reverse("committees:community_list") + "?page=2",
     ],

@@ -19,13 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from committees.models import Community
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, Status
+from compliance.rules import MISSING_RECORDS, registry
+from divisions.models import Community
 from facilities.models import Facility
 from facilities.rules import AreaPerHouseholds, Areas, fmt_area, months_after
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities
-from portal.models import Finding, Status
-from portal.rules import MISSING_RECORDS, registry
 from tests.conftest import CITY, OTHER_STREET, STREET
 
 AS_OF = date(2026, 6, 30)
@@ -679,7 +679,7 @@ def test_it_evaluates_the_six_ones_and_the_rooms_floor_of_a_zhuhai_community(
 
 
 # GD-13b, GD-13c and P14-area share the rule key facilities.area_per_households, and the engine's
-# precedence (portal.compliance.Candidate.group) lets one standard per rule key and tier win:
+# precedence (compliance.engine.Candidate.group) lets one standard per rule key and tier win:
 # today GD-13c displaces the other two. Remove the mark once the engine groups by
 # Rule.precedence_key(params) as well (these rules return params["measure"]).
 def test_it_evaluates_every_area_standard_of_a_zhuhai_community(furnished, community_in):

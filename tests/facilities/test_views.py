@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees.models import Community
+from compliance.models import Finding
+from core.models import Role
+from divisions.models import Community
 from facilities.models import Facility
-from portal.models import Finding, Role
 from tests.conftest import STREET
 
 pytestmark = pytest.mark.django_db

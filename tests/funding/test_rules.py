@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from committees.models import Community, Division, Membership, Organization, Person
+from committees.models import Membership, Organization, Person
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, Status
+from compliance.rules import MISSING_RECORDS, registry
+from divisions.models import Community, Division
 from funding.models import Allocation, AssignedTask, StaffPay, WageBenchmark
 from funding.rules import fmt_money
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities
-from portal.models import Finding, Status
-from portal.rules import MISSING_RECORDS, registry
 from tests.conftest import CITY, OTHER_DISTRICT, OTHER_STREET, STREET
 
 AS_OF = date(2026, 6, 30)

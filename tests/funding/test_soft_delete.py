@@ -8,11 +8,11 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from committees.models import Community
+from core.models import Role
+from divisions.models import Community
 from funding import selectors
 from funding.models import Allocation, Expenditure, StaffPay
 from funding.rules import year_funds
-from portal.models import Role
 from tests.conftest import STREET
 from tests.funding.test_rules import YEAR, allocate, measure, staff
 

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees.models import Community, Person
+from committees.models import Person
+from core.models import Role
+from divisions.models import Community
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
-from portal.models import Role
 from tests.conftest import DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db

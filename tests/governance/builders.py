@@ -7,8 +7,9 @@ import itertools
 
 from django.utils import timezone
 
-from committees.models import Community, Membership, Organization, Person
-from governance.models import Election, ElectionCandidate
+from committees.models import Membership, Organization, Person
+from divisions.models import Community
+from elections.models import Election, ElectionCandidate
 
 TODAY = timezone.localdate()
 DAY = TODAY - datetime.timedelta(days=10)
@@ -123,7 +124,7 @@ def certified(
     years: int = 5,
 ) -> Election:
     """A certified election with its ballots, whose term runs ``years`` from ``start``."""
-    from governance.elections import add_years
+    from elections.counting import add_years
 
     units = 800 if method != Election.Method.DIRECT else None
     e = ballots(

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.models import Role
 from governance.models import Disclosure, DisclosureAttachment, Meeting, MeetingAttachment
-from portal.models import Role
 from tests.conftest import OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db

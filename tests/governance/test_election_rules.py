@@ -1,4 +1,4 @@
-"""Election rules (governance/elections_rules.py).
+"""Election rules (elections/rules.py).
 
 Every judge at its boundaries with the catalogue's own parameters (过半数 excludes exactly half,
 三分之一 and 二十日以前 include the number), then the measures on real Zhuhai communities:
@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from committees.models import Community
-from governance import elections_services as services
-from governance.elections import add_years
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities, evaluate_jurisdictions
-from portal.models import Finding, JurisdictionFinding, Status
-from portal.rules import MISSING_RECORDS, registry
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities, evaluate_jurisdictions
+from compliance.models import Finding, JurisdictionFinding, Status
+from compliance.rules import MISSING_RECORDS, registry
+from divisions.models import Community
+from elections import services
+from elections.counting import add_years
 from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
 from tests.governance.builders import ballots, certified, election, person, stand
 
@@ -64,7 +64,7 @@ def test_it_registers_every_election_rule_at_the_level_of_its_standards():
     for key in KEYS:
         assert registry.get(key).level == "community", key
     assert registry.get("jurisdiction.direct_election_rate").level == "jurisdiction"
-    assert MISSING_RECORDS["governance.elections"].url_name == "governance:elections"
+    assert MISSING_RECORDS["elections.counting"].url_name == "elections:elections"
 
 
 def test_it_accepts_the_params_of_every_catalogue_standard_of_these_rules_unchanged():
@@ -114,7 +114,7 @@ def test_every_judge_asks_for_an_election_when_none_was_held():
     for ids in KEYS.values():
         for standard_id in ids:
             verdict = judge(standard_id, None)
-            assert verdict.status == D and verdict.missing == "governance.elections", standard_id
+            assert verdict.status == D and verdict.missing == "elections.counting", standard_id
 
 
 @pytest.mark.parametrize(("cast", "status"), [(500, N), (501, C), (0, N), (1000, C)])

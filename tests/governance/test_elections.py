@@ -1,7 +1,7 @@
 """Term elections end to end: each step, bad input refused with nothing saved, who is elected
 computed (ties, unfilled seats, the re-run), certification changing the roster, corrections.
 
-Counting is checked as pure arithmetic first (governance/elections.py), then through the
+Counting is checked as pure arithmetic first (elections/counting.py), then through the
 services and the browser, on real Zhuhai communities.
 """
 
@@ -15,9 +15,11 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees.models import Community, Membership
-from governance import elections_services as services
-from governance.elections import (
+from committees.models import Membership
+from core.models import Role
+from divisions.models import Community
+from elections import services
+from elections.counting import (
     ElectionRules,
     Entry,
     add_years,
@@ -27,8 +29,7 @@ from governance.elections import (
     compute_outcomes,
     election_rules,
 )
-from governance.models import Election, ElectionCandidate, ElectionCorrection
-from portal.models import Role
+from elections.models import Election, ElectionCandidate, ElectionCorrection
 from tests.conftest import STREET
 from tests.governance.builders import (
     DAY,
@@ -185,7 +186,7 @@ def test_a_committee_member_records_a_whole_election_and_the_street_certifies_it
     code = community.code
 
     response = client.post(
-        reverse("governance:election_create", args=[code]),
+        reverse("elections:election_create", args=[code]),
         {
             "kind": "general",
             "term_number": "8",
@@ -530,7 +531,7 @@ def test_an_id_number_tells_the_age_when_the_birth_date_is_missing(community):
 
 
 def _id_number(head: str) -> str:
-    from committees.validators import ID_CHECK, ID_WEIGHTS
+    from core.validators import ID_CHECK, ID_WEIGHTS
 
     body = head + "0012"[: 17 - len(head)]
     body = (body + "0" * 17)[:17]
@@ -551,7 +552,7 @@ def test_someone_else_s_resident_cannot_stand(community, community_in):
 
 def test_a_general_election_elects_one_director(member_client, community):
     response = member_client.post(
-        reverse("governance:election_create", args=[community.code]),
+        reverse("elections:election_create", args=[community.code]),
         {
             "kind": "general",
             "term_number": "8",
@@ -833,7 +834,7 @@ def _queries(client, path: str) -> int:
 
 def test_the_tab_and_the_election_page_cost_the_same_with_more_records(street_client, community):
     e = counted(community, {DIRECTOR: [400], DEPUTY: [400], MEMBER: [500, 450, 400]})
-    tab = reverse("governance:elections", args=[community.code])
+    tab = reverse("elections:elections", args=[community.code])
     few_tab, few_page = _queries(street_client, tab), _queries(street_client, url("election", e))
     for term in range(1, 6):
         counted_e = election(community, term=term, kind="general")
@@ -856,7 +857,7 @@ def test_the_street_sees_overdue_and_upcoming_elections_and_its_direct_rate(
         (fine, TODAY - datetime.timedelta(days=400)),
     ):
         certified(c, start, method="direct" if c is not upcoming else "household")
-    path = reverse("governance:election_overview", args=[STREET])
+    path = reverse("elections:election_overview", args=[STREET])
     response = street_client.get(path)
     data = response.context["data"]
     assert [c.code for c in data.overdue] == [overdue.code]
@@ -867,7 +868,7 @@ def test_the_street_sees_overdue_and_upcoming_elections_and_its_direct_rate(
     for c in Community.objects.filter(code__startswith=STREET).order_by("code")[3:8]:
         certified(c, TODAY - datetime.timedelta(days=6 * 366))
     assert _queries(street_client, path) == before
-    division = street_client.get(reverse("committees:division", args=[STREET]))
+    division = street_client.get(reverse("division", args=[STREET]))
     assert division.context["elections_overdue"][0] == 6
     assert "换届选举逾期" in division.content.decode()
 
@@ -877,7 +878,7 @@ def test_a_second_general_election_of_the_same_term_is_refused_in_the_form(
 ):
     election(community, term=8)
     response = member_client.post(
-        reverse("governance:election_create", args=[community.code]),
+        reverse("elections:election_create", args=[community.code]),
         {
             "kind": "general",
             "term_number": "8",

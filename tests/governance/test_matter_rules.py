@@ -10,7 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from committees.models import Community
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities, evaluate_jurisdictions
+from compliance.models import Finding, JurisdictionFinding, Status
+from compliance.rules import MISSING_RECORDS, registry
+from divisions.models import Community
 from governance.models import (
     Covenant,
     Disclosure,
@@ -21,10 +25,6 @@ from governance.models import (
     Resolution,
 )
 from governance.selectors import matter_step_days
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities, evaluate_jurisdictions
-from portal.models import Finding, JurisdictionFinding, Status
-from portal.rules import MISSING_RECORDS, registry
 from tests.conftest import DISTRICT, STREET
 
 AS_OF = date(2026, 6, 30)

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from compliance.models import Finding, Status
+from core.models import Role
 from governance.models import Disclosure, MajorMatter, MatterStep, Meeting, Resolution
-from portal.models import Finding, Role, Status
 from tests.conftest import OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +173,7 @@ def test_it_shows_an_overdue_step_on_the_street_dashboard(street_client, communi
     MatterStep.objects.create(matter=matter, step="proposal", date=ago(31))
     done = MajorMatter.objects.create(community=community, title="近期事项")
     MatterStep.objects.create(matter=done, step="proposal", date=ago(30))
-    page = street_client.get(reverse("committees:division", args=[STREET]))
+    page = street_client.get(reverse("division", args=[STREET]))
     count, rows = page.context["matters_late"]
     assert count == 1 and rows == [matter]
     assert "停车位分配" in page.content.decode()
@@ -253,7 +254,7 @@ def test_the_public_board_costs_the_same_queries_with_more_matters(client, commu
 
 
 def test_it_lists_a_waiting_step_among_the_user_s_reminders(make_user, community):
-    from portal.reminders import collect
+    from core.reminders import collect
 
     matter = MajorMatter.objects.create(community=community, title="停车位分配")
     MatterStep.objects.create(matter=matter, step="proposal", date=ago(31))
@@ -265,8 +266,8 @@ def test_it_lists_a_waiting_step_among_the_user_s_reminders(make_user, community
 
 
 def test_it_lists_an_overdue_election_among_the_user_s_reminders(make_user, community):
-    from governance.models import Election
-    from portal.reminders import collect
+    from core.reminders import collect
+    from elections.models import Election
 
     Election.objects.create(
         community=community,
@@ -288,6 +289,6 @@ def test_it_lists_an_overdue_election_among_the_user_s_reminders(make_user, comm
         term_ends_on=ago(1),
     )
     sections = {s.key: s for s in collect(make_user(Role.STREET, STREET), TODAY)}
-    section = sections["governance.elections"]
+    section = sections["elections.counting"]
     assert section.count == 1 and section.items[0].code == community.code
     assert "第7届" in section.items[0].what

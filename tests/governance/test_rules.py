@@ -16,13 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from committees.models import Community, Organization
+from committees.models import Organization
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, Status
+from compliance.rules import MISSING_RECORDS, registry
+from divisions.models import Community
 from funding.models import Allocation
 from governance.models import Disclosure, Meeting, Resolution
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities
-from portal.models import Finding, Status
-from portal.rules import MISSING_RECORDS, registry
 from tests.conftest import OTHER_STREET, STREET
 
 AS_OF = date(2026, 6, 30)

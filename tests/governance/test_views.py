@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from committees.models import Membership, Organization, Person
+from core.models import Role
 from governance.models import Disclosure, Meeting, Resolution
-from portal.models import Role
 from tests.conftest import STREET
 
 pytestmark = pytest.mark.django_db

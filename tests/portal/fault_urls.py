@@ -9,8 +9,8 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-from committees.models import Community
-from committees.services import record_save
+from compliance.services import record_save
+from divisions.models import Community
 from funding.models import Allocation
 
 
@@ -41,7 +41,7 @@ def write_then_lose_the_database(request: HttpRequest, code: str) -> HttpRespons
     raise OperationalError("server closed the connection unexpectedly")
 
 
-handler500 = "portal.faults.server_error"
+handler500 = "core.faults.server_error"
 
 urlpatterns = [
     path("fail/<str:code>/", write_then_fail),

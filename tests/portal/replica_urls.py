@@ -7,7 +7,7 @@ from django.db import router, transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
-from committees.models import Community
+from divisions.models import Community
 
 
 def _where() -> dict[str, str]:

@@ -16,22 +16,18 @@ from django.db.models import Count
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from committees.models import (
-    Community,
-    Membership,
-    Organization,
-    Person,
-    Qualification,
-    Training,
-)
+from committees.models import Membership, Organization, Person, Qualification, Training
+from compliance.models import Finding, Standard
+from core.audit import AUDITED
+from core.models import Role
+from divisions.models import Community
+from elections.models import Election, ElectionCandidate
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
 from governance.models import (
     Covenant,
     Disclosure,
     DisclosureAttachment,
-    Election,
-    ElectionCandidate,
     FinanceLine,
     MajorMatter,
     MatterStep,
@@ -40,8 +36,6 @@ from governance.models import (
     PublicService,
     Resolution,
 )
-from portal.audit import AUDITED
-from portal.models import Finding, Role, Standard
 from supervision.models import (
     Assessment,
     AssessmentItem,
@@ -62,7 +56,7 @@ PUBLIC_WITH_CODE = {"governance:public_board"}
 PUBLIC_FILES = {"governance:public_file"}
 # Views whose object is a division (by code) and those whose object is a community.
 DIVISION_VIEWS = {
-    "committees:division",
+    "division",
     "compliance:division_report",
     "compliance:division_matrix",
     "compliance:division_evaluate",
@@ -75,7 +69,7 @@ DIVISION_VIEWS = {
     "supervision:notice_issue",
     "supervision:division_exemptions",
     "supervision:exemptions_export",
-    "governance:election_overview",
+    "elections:election_overview",
 }
 COMMUNITY_VIEWS = {
     "committees:community",
@@ -111,8 +105,8 @@ COMMUNITY_VIEWS = {
     "governance:service_create",
     "supervision:community",
     "supervision:dispute_create",
-    "governance:elections",
-    "governance:election_create",
+    "elections:elections",
+    "elections:election_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -224,27 +218,27 @@ ALLOWED_ROLES = {
             "governance:disclosure_attachment_add",
             "supervision:notice_respond",
             "supervision:dispute_create",
-            "governance:election_create",
-            "governance:election_plan",
-            "governance:election_voter_list",
-            "governance:election_candidate_create",
-            "governance:election_candidate_remove",
-            "governance:election_voting",
-            "governance:election_results",
-            "governance:election_rerun",
+            "elections:election_create",
+            "elections:election_plan",
+            "elections:election_voter_list",
+            "elections:election_candidate_create",
+            "elections:election_candidate_remove",
+            "elections:election_voting",
+            "elections:election_results",
+            "elections:election_rerun",
         )
     },
     # Only the street office, or a bureau above it, certifies and corrects an election.
-    "governance:election_certify": {Role.STREET, Role.BUREAU},
-    "governance:election_correct": {Role.STREET, Role.BUREAU},
+    "elections:election_certify": {Role.STREET, Role.BUREAU},
+    "elections:election_correct": {Role.STREET, Role.BUREAU},
     "supervision:notice_issue": {Role.STREET, Role.BUREAU},
     "supervision:notice_review": {Role.STREET, Role.BUREAU},
     "supervision:dispute_decide": {Role.STREET, Role.BUREAU},
 }
-# The history page of any audited record (portal.audit.AUDITED): code, app, model, pk.
+# The history page of any audited record (core.audit.AUDITED): code, app, model, pk.
 HISTORY_VIEWS = {"history": ("code", "app_label", "model_name", "pk")}
 # Views that answer only POST (a GET inside the jurisdiction is 405).
-POST_ONLY = {"compliance:division_evaluate", "governance:election_candidate_remove"}
+POST_ONLY = {"compliance:division_evaluate", "elections:election_candidate_remove"}
 
 
 @dataclass(frozen=True)
@@ -314,16 +308,16 @@ def record(route: str, community: Community):
     """A record of the kind the object view shows, inside ``community``, in the state the view
     acts on (the election made by ``make_record`` is counted but not certified)."""
     found = make_record(OBJECT_VIEWS[route], community)
-    if route in ("governance:election_candidate_create", "governance:election_candidate_remove"):
+    if route in ("elections:election_candidate_create", "elections:election_candidate_remove"):
         # Candidates are added and removed before the vote: no ballots, no votes yet.
         Election.objects.filter(pk=found.pk).update(
             ballots_issued=None, ballots_cast=None, ballots_valid=None, ballots_invalid=None
         )
         found.candidates.update(votes=None, outcome=ElectionCandidate.Outcome.PENDING)
-    elif route == "governance:election_rerun":
+    elif route == "elections:election_rerun":
         # The only director candidate fell short of half the ballots: the seat is re-run.
         found.candidates.update(votes=300, outcome=ElectionCandidate.Outcome.NOT_ELECTED)
-    elif route == "governance:election_correct":
+    elif route == "elections:election_correct":
         # Only a certified election is corrected.
         Election.objects.filter(pk=found.pk).update(
             certified_on=datetime.date(2024, 3, 10),
@@ -580,7 +574,7 @@ def test_it_answers_404_for_codes_that_do_not_exist(client, make_user, zhuhai):
 
 
 def test_a_street_user_cannot_evaluate_another_street(client, make_user, zhuhai):
-    from portal.models import Finding
+    from compliance.models import Finding
 
     client.force_login(make_user(Role.STREET, STREET))
     response = client.post(reverse("compliance:division_evaluate", args=[OTHER_STREET]))
@@ -751,7 +745,7 @@ NOT_COMMUNITY_OWNED = {"funding.wagebenchmark"}
 
 
 def test_the_history_walk_knows_every_model_with_a_history_of_a_community():
-    """A community-owned model with history must be registered in portal.audit.AUDITED."""
+    """A community-owned model with history must be registered in core.audit.AUDITED."""
     from django.apps import apps
 
     owned = set()
@@ -760,7 +754,7 @@ def test_the_history_walk_knows_every_model_with_a_history_of_a_community():
             continue
         owned.add(model._meta.label_lower)
     missing = owned - set(AUDITED) - NOT_COMMUNITY_OWNED
-    assert missing == set(), "register these in portal.audit.AUDITED"
+    assert missing == set(), "register these in core.audit.AUDITED"
 
 
 # --- no POST changes anything outside the jurisdiction -----------------------------------
@@ -813,9 +807,9 @@ def _form_data(form) -> dict:
 
 # Election pages whose data names a candidate of the election.
 ELECTION_VOTES_VIEWS = {
-    "governance:election_candidate_remove",
-    "governance:election_rerun",
-    "governance:election_correct",
+    "elections:election_candidate_remove",
+    "elections:election_rerun",
+    "elections:election_correct",
 }
 
 
@@ -854,7 +848,7 @@ def valid_post(route: str, community: Community, target) -> dict:
         return {"person": person.pk, "year": year, "annual_pay": "60000"}
     if route in ("governance:meeting_attachment_add", "governance:disclosure_attachment_add"):
         return {"file": SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 test")}
-    if route == "governance:election_candidate_create":
+    if route == "elections:election_candidate_create":
         person = Person.objects.create(
             community=community, name="周九", gender="male", birth_date=datetime.date(1980, 5, 1)
         )
@@ -862,9 +856,9 @@ def valid_post(route: str, community: Community, target) -> dict:
     if route in ELECTION_VOTES_VIEWS:
         # The candidate of the community's only election (made by ``record`` for the route).
         candidate = ElectionCandidate.objects.get(election__community=community)
-    if route == "governance:election_candidate_remove":
+    if route == "elections:election_candidate_remove":
         return {"candidate": candidate.pk}
-    if route == "governance:election_rerun":
+    if route == "elections:election_rerun":
         return {
             "rerun_day": datetime.date(2024, 3, 15).isoformat(),
             "rerun_ballots_issued": "600",
@@ -873,7 +867,7 @@ def valid_post(route: str, community: Community, target) -> dict:
             "rerun_ballots_invalid": "10",
             f"rerun_votes_{candidate.pk}": "400",
         }
-    if route == "governance:election_correct":
+    if route == "elections:election_correct":
         return {"reason": "经复核,主任候选人得票登记有误", f"votes_{candidate.pk}": "410"}
     today = timezone.localdate()
     if route in ("supervision:dispute_create", "supervision:notice_issue"):
@@ -974,7 +968,7 @@ def valid_post(route: str, community: Community, target) -> dict:
             "filed_with": "翠香街道办事处",
         },
         "governance:service_create": {"name": "居住证申领", "content": "受理居住证申领"},
-        "governance:election_create": {
+        "elections:election_create": {
             "kind": "general",
             "term_number": "8",
             "election_day": day,
@@ -984,7 +978,7 @@ def valid_post(route: str, community: Community, target) -> dict:
             "seats_member": "3",
             "election_committee_members": "主任 王五;委员 赵六、孙七",
         },
-        "governance:election_certify": {"certified_on": "2024-03-10", "confirm": "on"},
+        "elections:election_certify": {"certified_on": "2024-03-10", "confirm": "on"},
         "supervision:notice_respond": {
             "text": "已在公开栏张贴财务公开",
             "evidence_note": "公开栏照片已存档",

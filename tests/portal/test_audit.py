@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from committees.models import Person
 from committees.services import person_save
-from portal.audit import history_url
-from portal.models import Role
+from core.audit import history_url
+from core.models import Role
 from tests.conftest import DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from portal.models import Role
+from core.models import Role
 from tests.conftest import STREET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,9 +55,10 @@ def test_an_sqlite_database_round_trips(tmp_path):
 def populate(make_user, community_in) -> None:
     """Records of every kind, written through the services, so history rows exist too."""
     from committees.models import Person
-    from committees.services import person_save, record_delete, record_save
+    from committees.services import person_save
+    from compliance.services import record_delete, record_save
+    from core.audit import AUDITED
     from funding.models import Allocation
-    from portal.audit import AUDITED
     from tests.portal.test_access import make_record
 
     clerk = make_user(Role.STREET, STREET)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.catalog import DOCUMENTS, STANDARDS
+from compliance.catalog import DOCUMENTS, STANDARDS
 
 # Every row id of the tables in STANDARDS.md, in document order.
 ALL_IDS = [

@@ -19,19 +19,19 @@ from django.db.models.functions import Substr
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from committees.demo import ZHUHAI_DIR
-from committees.imports import import_divisions
-from committees.models import Community, Division
-from portal.compliance import (
+from compliance.engine import (
     Resolver,
     evaluate_communities,
     evaluate_jurisdictions,
     load_candidates,
     reevaluate_community,
-    validate_standard,
 )
-from portal.models import Finding, JurisdictionFinding, PolicyDocument, Standard, Status
-from portal.rules import JurisdictionRule, Rule, ShareTargetsParams, judge_share, registry
+from compliance.models import Finding, JurisdictionFinding, PolicyDocument, Standard, Status
+from compliance.rules import JurisdictionRule, Rule, ShareTargetsParams, judge_share, registry
+from compliance.validation import validate_standard
+from demo.committees import ZHUHAI_DIR
+from divisions.imports import import_divisions
+from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
@@ -926,7 +926,7 @@ def _snapshot() -> list[tuple]:
 def test_it_writes_the_same_findings_and_roll_ups_from_a_second_connection_as_in_one():
     from django.db import transaction
 
-    from portal.models import Rollup
+    from compliance.models import Rollup
 
     import_divisions(ZHUHAI_DIR)
     Community.objects.update(households=1000, population=2800)
@@ -975,7 +975,7 @@ def test_it_writes_nothing_when_the_evaluation_stops_half_way():
 
 
 def _rollups() -> list[tuple]:
-    from portal.models import Rollup
+    from compliance.models import Rollup
 
     return list(
         Rollup.objects.order_by("code", "standard_id").values_list(

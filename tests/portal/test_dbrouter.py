@@ -1,4 +1,4 @@
-"""Where reads go with a read replica configured (portal/dbrouter.py), on any database.
+"""Where reads go with a read replica configured (core/dbrouter.py), on any database.
 
 These tests check the router's decisions; tests/portal/test_replica.py checks them against a
 real streaming replica of PostgreSQL.
@@ -18,8 +18,8 @@ import pytest
 from django.core import signing
 from django.db import router
 
-from committees.models import Community
-from portal.dbrouter import PIN_COOKIE, PrimaryReplicaRouter
+from core.dbrouter import PIN_COOKIE, PrimaryReplicaRouter
+from divisions.models import Community
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICA_READS = {"read": "replica", "session": "default"}
@@ -30,11 +30,11 @@ pytestmark = pytest.mark.urls("tests.portal.replica_urls")
 
 def replica_settings(settings) -> None:
     """What portal/settings.py does with DATABASE_REPLICA_URL (but no alias: nothing is read)."""
-    settings.DATABASE_ROUTERS = ["portal.dbrouter.PrimaryReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["core.dbrouter.PrimaryReplicaRouter"]
     middleware = list(settings.MIDDLEWARE)
     middleware.insert(
         middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "portal.dbrouter.ReplicaPinMiddleware",
+        "core.dbrouter.ReplicaPinMiddleware",
     )
     settings.MIDDLEWARE = middleware
     settings.REPLICA_PIN_SECONDS = 5
@@ -74,7 +74,7 @@ def test_without_a_replica_url_there_is_no_replica_no_router_and_no_pin():
     loaded = loaded_settings()
     assert list(loaded["databases"]) == ["default"]
     assert loaded["routers"] == []
-    assert "portal.dbrouter.ReplicaPinMiddleware" not in loaded["middleware"]
+    assert "core.dbrouter.ReplicaPinMiddleware" not in loaded["middleware"]
 
 
 def test_a_replica_url_adds_the_alias_the_router_and_the_pin_before_the_sessions():
@@ -87,9 +87,9 @@ def test_a_replica_url_adds_the_alias_the_router_and_the_pin_before_the_sessions
     assert replica["TEST"]["MIRROR"] == "default"  # never a test database on a standby
     assert not replica.get("ATOMIC_REQUESTS")
     assert loaded["databases"]["default"]["ATOMIC_REQUESTS"] is True
-    assert loaded["routers"] == ["portal.dbrouter.PrimaryReplicaRouter"]
+    assert loaded["routers"] == ["core.dbrouter.PrimaryReplicaRouter"]
     middleware = loaded["middleware"]
-    assert middleware.index("portal.dbrouter.ReplicaPinMiddleware") < middleware.index(
+    assert middleware.index("core.dbrouter.ReplicaPinMiddleware") < middleware.index(
         "django.contrib.sessions.middleware.SessionMiddleware"
     )
     assert loaded["pin"] == 9

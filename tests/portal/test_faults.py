@@ -18,9 +18,9 @@ from django.db import OperationalError, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from core.faults import server_error
+from core.models import Role
 from funding.models import Allocation
-from portal.faults import server_error
-from portal.models import Role
 from tests.conftest import STREET
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,16 +10,19 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from committees.models import Community, Membership, Organization, Person, Training
+from committees.models import Membership, Organization, Person, Training
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, Status
+from demo.generate import Builder, generate, profile, tables
+from divisions.models import Community
+from elections.counting import ElectionRules, Entry, compute_outcomes
+from elections.models import Election, ElectionCandidate
 from facilities.models import Facility
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
-from governance.elections import ElectionRules, Entry, compute_outcomes
 from governance.models import (
     Attendance,
     Covenant,
     Disclosure,
-    Election,
-    ElectionCandidate,
     FinanceLine,
     MajorMatter,
     MatterStep,
@@ -27,9 +30,6 @@ from governance.models import (
     PublicService,
     Resolution,
 )
-from portal.compliance import evaluate_communities
-from portal.generate import Builder, generate, profile, tables
-from portal.models import Finding, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,11 @@ def signature() -> dict:
         "rooms": sorted(Facility.objects.values_list("community__code", "kind", "area_m2")),
         "elections": sorted(
             Election.objects.values_list(
-                "community__code", "term_number", "election_day", "method", "ballots_cast",
+                "community__code",
+                "term_number",
+                "election_day",
+                "method",
+                "ballots_cast",
                 "certified_on",
             ),
             key=repr,
@@ -110,8 +114,9 @@ def signature() -> dict:
             key=repr,
         ),
         "matters": sorted(
-            MatterStep.objects.values_list("matter__community__code", "matter__title", "step",
-                                           "date")
+            MatterStep.objects.values_list(
+                "matter__community__code", "matter__title", "step", "date"
+            )
         ),
         "covenants": sorted(
             Covenant.objects.values_list("community__code", "adopted_on", "filed_on"), key=repr
@@ -215,9 +220,7 @@ def test_a_realistic_share_of_communities_fails_each_standard(generated):
     for code, status in Finding.objects.values_list("standard__code", "status"):
         shares[code][status] += 1
     judged = {
-        code: c
-        for code, c in shares.items()
-        if c[Status.COMPLIANT] + c[Status.NON_COMPLIANT] >= 20
+        code: c for code, c in shares.items() if c[Status.COMPLIANT] + c[Status.NON_COMPLIANT] >= 20
     }
     assert len(judged) >= 15
     for code, counts in judged.items():
@@ -234,7 +237,12 @@ def test_a_realistic_share_of_communities_fails_each_standard(generated):
 
 def test_the_command_imports_the_zhuhai_slice_and_evaluates(db, capsys):
     call_command(
-        "generate_demo_data", "--scale", "demo", "--today", TODAY.isoformat(), "--evaluate",
+        "generate_demo_data",
+        "--scale",
+        "demo",
+        "--today",
+        TODAY.isoformat(),
+        "--evaluate",
         "--no-progress",
     )
     out = capsys.readouterr().out
@@ -333,8 +341,16 @@ def test_the_governance_standards_fail_in_part(generated):
     the reasons the generator plants."""
     evaluate_communities(Community.objects.all(), TODAY)
     shares = status_shares()
-    for code in ("EL-valid", "EL-list", "EL-cand", "N25-vl", "N25-cand", "N25-term", "GD-07",
-                 "GD-17"):
+    for code in (
+        "EL-valid",
+        "EL-list",
+        "EL-cand",
+        "N25-vl",
+        "N25-cand",
+        "N25-term",
+        "GD-07",
+        "GD-17",
+    ):
         assert 0.02 <= shares[code] <= 0.3, (code, shares[code])
     assert shares["EL-rerun"] > 0
 
@@ -393,7 +409,8 @@ def test_every_kind_of_community_gets_a_consistent_election(db):
         if e["voter_list_published_on"] is not None:
             assert e["voter_list_published_on"] <= e["election_day"]
         seen[e["method"]] += 1
-    assert all(seen[key] for key in ("rerun", "overdue", "void", "household",
-                                     "group_representative"))
+    assert all(
+        seen[key] for key in ("rerun", "overdue", "void", "household", "group_representative")
+    )
     outcomes = Counter(row[7] for row in t["candidate"].rows)
     assert outcomes["elected"] and outcomes["elected_rerun"] and outcomes["not_elected"]

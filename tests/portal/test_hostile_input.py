@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portal.models import Role
+from core.models import Role
 from tests.conftest import DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ COMMUNITY_FORMS = [
     "governance:covenant_create",
     "governance:service_create",
     "supervision:dispute_create",
-    "governance:election_create",
+    "elections:election_create",
 ]
 
 
@@ -83,7 +83,7 @@ def test_community_forms_survive_hostile_values(client, make_user, community_in,
         "governance:covenants",
         "governance:services",
         "governance:public_board",
-        "governance:elections",
+        "elections:elections",
     ):
         response = client.get(reverse(page, args=[community_in(STREET).code]))
         _assert_safe(response)
@@ -122,7 +122,7 @@ def test_query_strings_never_break_a_page(client, make_user, community_in, param
         reverse("compliance:standard_list"),
         reverse("compliance:community", args=[code]),
         reverse("funding:ledger", args=[code]),
-        reverse("committees:division", args=[STREET]),
+        reverse("division", args=[STREET]),
     ):
         _assert_safe(client.get(url, params))
 
@@ -135,8 +135,8 @@ def failing(community_in):
     """Current findings (GD-01 fails at 1,000 households) to issue notices and contest."""
     import datetime
 
-    from committees.models import Community
-    from portal.compliance import evaluate_communities
+    from compliance.engine import evaluate_communities
+    from divisions.models import Community
 
     evaluate_communities(Community.objects.filter(code__startswith=STREET), datetime.date.today())
     return community_in(STREET)
@@ -145,7 +145,7 @@ def failing(community_in):
 def _supervision_records(community, user):
     import datetime
 
-    from portal.models import Finding
+    from compliance.models import Finding
     from supervision import services
 
     finding = Finding.objects.filter(community=community, is_current=True, status="non_compliant")
@@ -254,21 +254,23 @@ def test_supervision_query_strings_never_break_a_page(client, make_user, failing
         assert response.status_code in (200, 302, 403), (url, response.status_code)
         if response.status_code == 200 and "html" in response["Content-Type"]:
             assert b"<script>alert(1)</script>" not in response.content
+
+
 # Each form of an election step, on an election that has reached that step.
 ELECTION_FORMS = {
-    "governance:election_plan": "planned",
-    "governance:election_voter_list": "planned",
-    "governance:election_candidate_create": "listed",
-    "governance:election_voting": "nominated",
-    "governance:election_results": "voted",
-    "governance:election_rerun": "short",
-    "governance:election_certify": "counted",
-    "governance:election_correct": "certified",
+    "elections:election_plan": "planned",
+    "elections:election_voter_list": "planned",
+    "elections:election_candidate_create": "listed",
+    "elections:election_voting": "nominated",
+    "elections:election_results": "voted",
+    "elections:election_rerun": "short",
+    "elections:election_certify": "counted",
+    "elections:election_correct": "certified",
 }
 
 
 def _election_at(community, state: str, street):
-    from governance import elections_services as services
+    from elections import services
     from tests.governance.builders import ballots, election, stand
 
     if state == "planned":
@@ -304,9 +306,9 @@ def test_election_forms_survive_hostile_values(client, make_user, community_in, 
     fields = _field_names(client, url)
     for value in CORPUS:
         _assert_safe(client.post(url, {name: value for name in fields}))
-    for page in ("governance:election", "governance:election_announcement"):
+    for page in ("elections:election", "elections:election_announcement"):
         _assert_safe(client.get(reverse(page, args=[community.code, election.pk])))
-    _assert_safe(client.get(reverse("governance:elections", args=[community.code])))
+    _assert_safe(client.get(reverse("elections:elections", args=[community.code])))
 
 
 def test_the_election_results_preview_survives_hostile_values(client, make_user, community_in):
@@ -314,10 +316,12 @@ def test_the_election_results_preview_survives_hostile_values(client, make_user,
     community = community_in(STREET)
     election = _election_at(community, "voted", street)
     client.force_login(street)
-    url = reverse("governance:election_results", args=[community.code, election.pk])
+    url = reverse("elections:election_results", args=[community.code, election.pk])
     fields = _field_names(client, url)
     for value in CORPUS:
         _assert_safe(client.post(url, {**{name: value for name in fields}, "preview": value}))
+
+
 # Forms of one record (code + pk) that tests above do not reach.
 RECORD_FORMS = ["funding:allocation_delete", "funding:expenditure_delete", "funding:pay_delete"]
 

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from committees.models import Community
+from core.exports import FORMULA_STARTS
+from core.locking import FIELD
+from core.models import Role
+from divisions.models import Community
 from funding.models import Allocation, Expenditure
-from portal.exports import FORMULA_STARTS
-from portal.locking import FIELD
-from portal.models import Role
 from tests.conftest import STREET
 from tests.portal.test_access import fingerprint
 

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from committees.models import Community, Person
+from committees.models import Person
 from committees.services import person_save
-from portal.audit import history_url
-from portal.locking import FIELD
-from portal.models import Role
+from core.audit import history_url
+from core.locking import FIELD
+from core.models import Role
+from divisions.models import Community
 from tests.conftest import OTHER_STREET, STREET
 from tests.portal.test_access import _form_data, fingerprint, targets, valid_post
 

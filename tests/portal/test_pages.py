@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees.models import Community, Division
-from portal.catalog import STANDARDS
-from portal.compliance import evaluate_communities
-from portal.models import Finding, PolicyDocument, Role, Standard
+from compliance.catalog import STANDARDS
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, PolicyDocument, Standard
+from core.models import Role
+from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def test_the_dashboard_shows_rates_per_standard_and_the_worst_communities(
     client, make_user, evaluated
 ):
     client.force_login(make_user(Role.BUREAU, DISTRICT))
-    response = client.get(reverse("committees:division", args=[DISTRICT]))
+    response = client.get(reverse("division", args=[DISTRICT]))
     board = response.context["board"]
     codes = {row.standard.code for row in board.standards}
     assert codes == {"N18-06", "GD-01"}
@@ -71,7 +72,7 @@ def test_the_dashboard_is_the_home_page_of_a_street_user(client, make_user, eval
 
 def test_the_dashboard_never_counts_findings_outside_the_jurisdiction(client, make_user, evaluated):
     client.force_login(make_user(Role.BUREAU, OTHER_DISTRICT))
-    board = client.get(reverse("committees:division", args=[OTHER_DISTRICT])).context["board"]
+    board = client.get(reverse("division", args=[OTHER_DISTRICT])).context["board"]
     assert (
         board.tally.total == 2 * Community.objects.filter(code__startswith=OTHER_DISTRICT).count()
     )
@@ -83,7 +84,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_communities(
     client, make_user, evaluated, code
 ):
     client.force_login(make_user(Role.BUREAU, CITY))
-    url = reverse("committees:division", args=[code])
+    url = reverse("division", args=[code])
     before = _queries(client, url)
     street = Division.objects.get(code=STREET)
     Community.objects.bulk_create(

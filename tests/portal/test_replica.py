@@ -1,4 +1,4 @@
-"""A real streaming replica of the throwaway PostgreSQL cluster (portal/dbrouter.py).
+"""A real streaming replica of the throwaway PostgreSQL cluster (core/dbrouter.py).
 
 The module starts a hot standby of the test cluster with ``pg_basebackup -R`` on another port,
 once the test database exists (so the copy holds it), and points a ``replica`` alias at the
@@ -26,9 +26,10 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.urls import reverse
 
-from committees.models import Community, Person
-from portal.dbrouter import PIN_COOKIE
-from portal.models import Role
+from committees.models import Person
+from core.dbrouter import PIN_COOKIE
+from core.models import Role
+from divisions.models import Community
 from tests.conftest import STREET
 from tests.portal.test_dbrouter import replica_settings
 

@@ -10,14 +10,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees.demo import ZHUHAI_DIR
-from committees.imports import import_divisions
-from committees.models import Community, Division
-from committees.selectors import division_totals, totals
-from portal import rollups
-from portal.compliance import evaluate_communities, reevaluate_community
-from portal.models import Finding, Role, Rollup
-from portal.rollups import division_prefix
+from compliance import rollups
+from compliance.counts import division_totals, totals
+from compliance.engine import evaluate_communities, reevaluate_community
+from compliance.models import Finding, Rollup
+from compliance.rollups import division_prefix
+from core.models import Role
+from demo.committees import ZHUHAI_DIR
+from divisions.imports import import_divisions
+from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
 pytestmark = pytest.mark.django_db
@@ -101,9 +102,10 @@ def test_importing_divisions_counts_the_new_communities_in(zhuhai):
     street = Division.objects.get(code=STREET)
     Community.objects.create(code=f"{STREET}999", name="新社区", street=street, households=10)
     import_divisions(ZHUHAI_DIR)  # nothing new in the files: the roll-ups are left as they are
-    assert division_totals(STREET).communities == Community.objects.filter(
-        code__startswith=STREET
-    ).count() - 1
+    assert (
+        division_totals(STREET).communities
+        == Community.objects.filter(code__startswith=STREET).count() - 1
+    )
     rollups.refresh("")
     assert_totals_match_the_communities()
 
@@ -111,7 +113,7 @@ def test_importing_divisions_counts_the_new_communities_in(zhuhai):
 def test_division_pages_count_live_before_the_first_evaluation(client, make_user, zhuhai):
     Rollup.objects.all().delete()
     client.force_login(make_user(Role.BUREAU, CITY))
-    response = client.get(reverse("committees:division", args=[CITY]))
+    response = client.get(reverse("division", args=[CITY]))
     assert response.context["totals"].communities == 213
     assert len(response.context["rows"]) == 3
 
@@ -168,8 +170,9 @@ def _grow() -> None:
             for i in range(1, 151)
         ]
         + [
-            Community(code=f"{STREET}{900 - i:03d}", name=f"新{i}", street=zhuhai_street,
-                      households=2500)
+            Community(
+                code=f"{STREET}{900 - i:03d}", name=f"新{i}", street=zhuhai_street, households=2500
+            )
             for i in range(150)
         ]
     )
@@ -182,11 +185,7 @@ def _grow() -> None:
 def test_dashboards_keep_their_query_count_as_the_country_grows(client, make_user, zhuhai, target):
     evaluate_communities(Community.objects.all(), AS_OF)
     client.force_login(make_user(is_superuser=True, is_staff=True))
-    url = (
-        reverse("committees:national")
-        if target == "national"
-        else reverse("committees:division", args=[target])
-    )
+    url = reverse("national") if target == "national" else reverse("division", args=[target])
     before = _queries(client, url)
     _grow()
     assert _queries(client, url) == before
@@ -197,7 +196,7 @@ def test_the_national_dashboard_never_reads_findings(client, make_user, zhuhai):
     client.force_login(make_user(is_superuser=True, is_staff=True))
     table = Finding._meta.db_table
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("committees:national"))
+        response = client.get(reverse("national"))
     assert response.status_code == 200
     # Findings are read only for the communities an exemption covers (a handful), never
     # scanned: the one query that names them is driven by the exemptions in force.
@@ -209,7 +208,7 @@ def test_the_national_dashboard_never_reads_findings(client, make_user, zhuhai):
 def test_the_street_dashboard_shows_each_community_from_its_roll_up(client, make_user, zhuhai):
     evaluate_communities(Community.objects.all(), AS_OF)
     client.force_login(make_user(Role.STREET, STREET))
-    response = client.get(reverse("committees:division", args=[STREET]))
+    response = client.get(reverse("division", args=[STREET]))
     board = response.context["board"]
     communities = Community.objects.filter(code__startswith=STREET).values_list("code", flat=True)
     assert set(board.children) == set(communities)

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from committees.rules import HouseholdsRange
-from portal.catalog import STANDARDS
-from portal.models import Status
-from portal.rules import (
+from compliance.catalog import STANDARDS
+from compliance.models import Status
+from compliance.rules import (
     FractionField,
     TargetsField,
     judge_share,

@@ -19,8 +19,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.models import Role
-from portal.uploads import FileKindValidator, attachment_response, check_upload, sniff
+from core.models import Role
+from core.uploads import FileKindValidator, attachment_response, check_upload, sniff
 from tests.conftest import DISTRICT, STREET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,7 +195,7 @@ def test_the_main_pages_send_the_policy_and_obey_it(client, make_user, community
     private = [
         reverse("home"),
         reverse("committees:community_list"),
-        reverse("committees:division", args=[STREET]),
+        reverse("division", args=[STREET]),
         reverse("committees:community", args=[community.code]),
         reverse("committees:people", args=[community.code]),
         reverse("committees:person", args=[community.code, person.pk]),
@@ -295,11 +295,11 @@ def test_the_validator_serves_a_form_field_and_a_migration():
     bad = AttachmentForm(files={"attachment": SimpleUploadedFile("a.png", SAMPLES["photo.PNG"])})
     assert good.is_valid() and not bad.is_valid()
     path, args, _kwargs = FileKindValidator(("pdf", "png")).deconstruct()
-    assert path == "portal.uploads.FileKindValidator" and args == (("pdf", "png"),)
+    assert path == "core.uploads.FileKindValidator" and args == (("pdf", "png"),)
 
 
 def test_an_upload_is_served_as_a_download_that_no_browser_runs():
-    from portal.middleware import ContentSecurityPolicyMiddleware
+    from core.middleware import ContentSecurityPolicyMiddleware
 
     stored = ContentFile(b"<script>alert(1)</script>", name="x.html")
     response = ContentSecurityPolicyMiddleware(

@@ -22,7 +22,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import Role
+from core.models import Role
 from tests.conftest import STREET
 from tests.portal.test_dbrouter import loaded_settings
 
@@ -146,13 +146,13 @@ def test_a_dashboard_section_in_the_shared_cache_is_replaced_when_findings_chang
 ):
     from django.utils import timezone
 
-    from committees.models import Community
     from committees.services import community_update
-    from portal.compliance import evaluate_communities
+    from compliance.engine import evaluate_communities
+    from divisions.models import Community
 
     evaluate_communities(Community.objects.all(), timezone.localdate())
     user = make_user(Role.STREET, STREET)
-    url = reverse("committees:division", args=[STREET])
+    url = reverse("division", args=[STREET])
     first, second = Client(), Client()  # two app servers sharing the cache
     first.force_login(user)
     second.force_login(user)

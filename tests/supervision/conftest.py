@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from committees.models import Community
-from portal.compliance import evaluate_communities
-from portal.models import Finding, Role, Standard
+from compliance.engine import evaluate_communities
+from compliance.models import Finding, Standard
+from core.models import Role
+from divisions.models import Community
 from supervision import services
 from supervision.models import Exemption, RectificationNotice
 from tests.conftest import STREET

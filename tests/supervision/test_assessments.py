@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from committees.models import Community, Division
-from portal.compliance import evaluate_communities
-from portal.models import Role, Standard, User
+from compliance.engine import evaluate_communities
+from compliance.models import Standard
+from core.models import Role, User
+from divisions.models import Community, Division
 from supervision import scoring, services
 from supervision.models import Assessment, AssessmentItem, AssessmentScore, Exemption
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET

@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees.models import Community, Division
-from portal import selectors as compliance
-from portal.compliance import evaluate_communities
-from portal.models import Role
-from portal.selectors import Tally
+from compliance import selectors as compliance
+from compliance.engine import evaluate_communities
+from compliance.selectors import Tally
+from core.models import Role
+from divisions.models import Community, Division
 from supervision.models import Exemption
 from tests.conftest import DISTRICT, OTHER_STREET, STREET
 from tests.supervision.conftest import current, gd01, grant
@@ -186,7 +186,7 @@ def test_the_dashboard_shows_exempted_findings_with_the_count_and_not_as_complia
     login, community, street_user
 ):
     street = login(Role.STREET, STREET)
-    url = reverse("committees:division", args=[STREET])
+    url = reverse("division", args=[STREET])
     before = street.get(url).context["board"]
     grant(street_user, community)
     board = street.get(url).context["board"]
@@ -202,7 +202,7 @@ def test_the_dashboard_shows_exempted_findings_with_the_count_and_not_as_complia
     html = street.get(url).content.decode()
     assert "已豁免" in html and "不计入达标率" in html
     # The district above counts it too, under the street.
-    district = login(Role.BUREAU, DISTRICT).get(reverse("committees:division", args=[DISTRICT]))
+    district = login(Role.BUREAU, DISTRICT).get(reverse("division", args=[DISTRICT]))
     assert district.context["board"].children[STREET].exempted == 1
 
 
@@ -298,7 +298,7 @@ def test_the_dashboard_costs_as_many_queries_with_exemptions_as_without(
     login, community, street_user, today
 ):
     street = login(Role.STREET, STREET)
-    url = reverse("committees:division", args=[DISTRICT])
+    url = reverse("division", args=[DISTRICT])
     bureau = login(Role.BUREAU, DISTRICT)
     grant(street_user, community)
 

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees.models import Community, Division
-from portal.compliance import evaluate_communities
-from portal.models import Role
+from compliance.engine import evaluate_communities
+from core.models import Role
+from divisions.models import Community, Division
 from supervision import selectors
 from supervision.models import NoticeEvent, NoticeItem, RectificationNotice
 from tests.conftest import DISTRICT, OTHER_STREET, STREET
@@ -335,7 +335,7 @@ def test_an_overdue_notice_is_listed_on_the_street_dashboard(login, community, s
         issued_on=today - datetime.timedelta(days=40), due_on=today - datetime.timedelta(days=1)
     )
     street = login(Role.STREET, STREET)
-    html = street.get(reverse("committees:division", args=[STREET])).content.decode()
+    html = street.get(reverse("division", args=[STREET])).content.decode()
     assert "逾期未整改" in html
     assert reverse("supervision:notice", args=[community.code, notice.pk]) in html
     listed = street.get(
@@ -461,7 +461,7 @@ def _many_notices(street_user, n: int, offset: int = 0) -> None:
     "url",
     [
         reverse("supervision:division_notices", args=[STREET]),
-        reverse("committees:division", args=[STREET]),
+        reverse("division", args=[STREET]),
         _issue_url(),
         reverse("supervision:todo"),
     ],

@@ -12,10 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from committees.models import Community, Membership, Organization, Person
+from committees.models import Membership, Organization, Person
+from compliance.models import Finding, PolicyDocument, Standard
+from core import reminders
+from core.models import Role
+from divisions.models import Community
 from governance.models import Disclosure, Meeting
-from portal import reminders
-from portal.models import Finding, PolicyDocument, Role, Standard
 from supervision import services
 from supervision.models import Exemption, NoticeEvent
 from tests.conftest import OTHER_STREET, STREET
@@ -172,7 +174,7 @@ def test_a_user_with_several_jurisdictions_gets_them_merged(
 ):
     from django.test import Client
 
-    from portal.models import Assignment
+    from core.models import Assignment
 
     user = make_user(Role.COMMITTEE, community.code)
     other = community_in(OTHER_STREET)

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import reminders
-from portal.models import Assignment, User
+from core import reminders
+from core.models import Assignment, User
 
 
 class Command(BaseCommand):

@@ -1,0 +1,685 @@
+"""The compliance engine: which standards apply where, evaluation, and materialized findings.
+
+Applicability: a standard applies to a community on a date when its document is in force (not a
+draft, not repealed), the document and the standard are effective on that date, and the
+community's code starts with one of the standard's scope prefixes. Precedence: national law binds
+alongside everything else; among policy documents, for one rule key the longest (most specific)
+matching scope prefix wins, then the latest effective date. So a Zhuhai community is held both to
+the national law's household band and to Guangdong's, and a district can replace Guangdong's
+funding floor with its own stricter one without code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import queue
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from compliance import rollups
+from compliance.models import Finding, JurisdictionFinding, PolicyDocument, Standard, Status
+from compliance.rules import INFO_RULE, JurisdictionRule, Rule, Verdict, registry, sharing_measures
+from divisions.models import Community
+
+logger = logging.getLogger(__name__)
+
+DIVISION_LENGTHS = (2, 4, 6, 9)
+WRITE_BATCH = 5000
+# STANDARDS.md: a 一般/原则上 clause is still checked, but the finding says it is a default.
+DEFAULT_NOTE = gettext_lazy("本条为一般性规定(原文“一般”“原则上”),地方可因地制宜。")
+
+
+# --- applicability -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A standard loaded for one evaluation, with everything resolved once."""
+
+    standard: Standard
+    rule: Rule | None
+    params: dict
+    scopes: tuple[str, ...]
+    starts: datetime.date | None
+    ends: datetime.date | None
+    problem: str  # why it can never apply on this date ("" if it can)
+
+    @property
+    def group(self) -> tuple[str, str, str]:
+        tier = self.standard.document.tier
+        # National law is never displaced by a local rule; policies displace each other, but
+        # only within one requirement: a rule may say that its standards measure different
+        # things (GD-13b indoor and GD-13c outdoor space both hold in Guangdong).
+        requirement = self.rule.precedence_key(self.params) if self.rule else ""
+        return (
+            self.standard.rule_key,
+            requirement,
+            f"law:{self.standard.pk}" if tier == "law" else "policy",
+        )
+
+
+@dataclass(frozen=True)
+class Applicability:
+    standard: Standard
+    applies: bool
+    reason: str
+
+
+def _problem(standard: Standard, rule: Rule | None, as_of: datetime.date) -> tuple[str, dict]:
+    document = standard.document
+    if document.status == PolicyDocument.Status.DRAFT:
+        return _("征求意见稿,尚未施行。"), {}
+    if document.status == PolicyDocument.Status.REPEALED:
+        return _("文件已废止。"), {}
+    starts, ends = standard.starts, standard.ends
+    if starts and as_of < starts:
+        return _("自 %(d)s 起施行。") % {"d": starts.isoformat()}, {}
+    if ends and as_of > ends:
+        return _("已于 %(d)s 失效。") % {"d": ends.isoformat()}, {}
+    if standard.rule_key == INFO_RULE:
+        return _("说明性条款,不作检查。"), {}
+    if rule is None:
+        return _("该条款的检查规则尚未实现。"), {}
+    try:
+        return "", rule.clean_params(standard.params)
+    except ValidationError as error:
+        logger.warning("standard %s has bad params: %s", standard.code, error.messages)
+        return _("参数无效,未作检查:%(e)s") % {"e": ";".join(error.messages)}, {}
+
+
+def load_candidates(as_of: datetime.date, level: str = Standard.Level.COMMUNITY) -> list[Candidate]:
+    candidates = []
+    for standard in Standard.objects.select_related("document").filter(level=level):
+        rule = registry.get(standard.rule_key)
+        problem, params = _problem(standard, rule, as_of)
+        candidates.append(
+            Candidate(
+                standard,
+                rule,
+                params,
+                tuple(standard.scopes),
+                standard.starts,
+                standard.ends,
+                problem,
+            )
+        )
+    return candidates
+
+
+_resolvers: dict[tuple, Resolver] = {}
+
+
+def catalogue_version() -> tuple:
+    """Changes whenever a standard or a policy document is added, edited or removed (one small
+    aggregate over the catalogue)."""
+    return tuple(
+        Standard.objects.aggregate(
+            n=models.Count("id"),
+            standards=models.Max("updated_at"),
+            documents=models.Max("document__updated_at"),
+        ).values()
+    )
+
+
+def cached_resolver(as_of: datetime.date, level: str = Standard.Level.COMMUNITY) -> Resolver:
+    """A Resolver for pages, kept by each process while the catalogue is unchanged: loading and
+    validating every standard's parameters on each view of a community tab costs more than the
+    rest of the page. The evaluation builds its own."""
+    key = (as_of, level, translation.get_language(), catalogue_version())
+    resolver = _resolvers.get(key)
+    if resolver is None:
+        if len(_resolvers) >= 32:  # a few dates and languages at most; never grows unbounded
+            _resolvers.clear()
+        resolver = _resolvers[key] = Resolver(load_candidates(as_of, level))
+    return resolver
+
+
+class Resolver:
+    """Which candidates apply to a code; memoized by the set of matching scopes."""
+
+    def __init__(self, candidates: list[Candidate]):
+        self.candidates = candidates
+        self.scopes = sorted({s for c in candidates for s in c.scopes}, key=len)
+        self._memo: dict[tuple[str, ...], list[Applicability]] = {}
+        self._applicable: dict[tuple[str, ...], list[Candidate]] = {}
+
+    def matched_scopes(self, code: str) -> tuple[str, ...]:
+        return tuple(s for s in self.scopes if code.startswith(s))
+
+    def resolve(self, code: str) -> list[Applicability]:
+        key = self.matched_scopes(code)
+        if key not in self._memo:
+            self._memo[key] = self._resolve(set(key))
+        return self._memo[key]
+
+    def applicable(self, code: str) -> list[Candidate]:
+        # Called once per community: memoized by the matching scopes, like resolve().
+        key = self.matched_scopes(code)
+        if key not in self._applicable:
+            ids = {a.standard.pk for a in self.resolve(code) if a.applies}
+            self._applicable[key] = [c for c in self.candidates if c.standard.pk in ids]
+        return self._applicable[key]
+
+    def _resolve(self, matched: set[str]) -> list[Applicability]:
+        out: list[Applicability] = []
+        live: dict[tuple[str, str], list[tuple[int, datetime.date, Candidate]]] = defaultdict(list)
+        for c in self.candidates:
+            hits = [s for s in c.scopes if s in matched]
+            if not hits:
+                scope_names = "、".join(s or _("全国") for s in c.scopes)
+                out.append(
+                    Applicability(
+                        c.standard, False, _("不在适用范围内(适用于 %(s)s)。") % {"s": scope_names}
+                    )
+                )
+            elif c.problem:
+                out.append(Applicability(c.standard, False, c.problem))
+            else:
+                live[c.group].append((max(map(len, hits)), c.starts or datetime.date.min, c))
+        for group in live.values():
+            group.sort(key=lambda item: (item[0], item[1], item[2].standard.code), reverse=True)
+            winner = group[0][2]
+            out.append(Applicability(winner.standard, True, ""))
+            for _len, _start, loser in group[1:]:
+                out.append(
+                    Applicability(
+                        loser.standard,
+                        False,
+                        _("已被更具体或更新的标准 %(code)s 取代。")
+                        % {"code": winner.standard.code},
+                    )
+                )
+        return sorted(out, key=lambda a: a.standard.code)
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    candidate: Candidate
+    verdict: Verdict
+
+
+class BatchOfCommunities(QuerySet):
+    """The communities being judged, as every rule's ``measure`` receives them.
+
+    Most measures start from the communities' own columns (``values_list("id", "households")``
+    and the like): those are read once for the batch and served from memory, instead of one
+    query per rule. Anything else (``values("pk")`` as a subquery, filters…) is an ordinary
+    queryset."""
+
+    _rows: list[dict] | None = None
+
+    def values_list(self, *fields, flat=False, named=False):
+        columns = {f.attname for f in Community._meta.concrete_fields}
+        if named or not fields or not set(fields) <= columns:
+            return super().values_list(*fields, flat=flat, named=named)
+        if self._rows is None:
+            self._rows = list(super().values(*sorted(columns)))
+        if flat:
+            return [row[fields[0]] for row in self._rows]
+        return [tuple(row[f] for f in fields) for row in self._rows]
+
+
+def judge_communities(
+    communities: QuerySet[Community], as_of: datetime.date, resolver: Resolver | None = None
+) -> dict[int, list[Outcome]]:
+    """Judge every applicable standard for every community, without writing anything.
+
+    A fixed number of queries: the communities once, then one or a few per rule key in use;
+    the count does not grow with the number of communities.
+    """
+    resolver = resolver or Resolver(load_candidates(as_of))
+    communities = BatchOfCommunities(model=Community, query=communities.query.chain())
+    per_community = {
+        pk: resolver.applicable(code) for pk, code in communities.values_list("id", "code")
+    }
+    keys = {c.standard.rule_key for cands in per_community.values() for c in cands}
+    facts: dict[str, dict[int, object] | None] = {}
+    with sharing_measures():
+        for key in sorted(keys):
+            try:
+                # A savepoint: on PostgreSQL a failed query would otherwise abort the whole
+                # transaction, and with it every other rule's findings.
+                with transaction.atomic():
+                    facts[key] = registry.get(key).measure(communities, as_of)
+            except Exception:
+                # One broken rule must not stop the others: its standards are skipped and logged.
+                logger.exception("rule %s failed to measure", key)
+                facts[key] = None
+    # Judges are pure, so one verdict per (standard, value) serves every community with that
+    # value: at national scale most values repeat, and building the texts is the slow part.
+    memo: dict[tuple[int, object], Verdict] = {}
+    outcomes: dict[int, list[Outcome]] = {}
+    for pk, candidates in per_community.items():
+        results = []
+        for c in candidates:
+            values = facts[c.standard.rule_key]
+            if values is None:
+                continue
+            value = values.get(pk)
+            try:
+                key = (c.standard.pk, value)
+                verdict = memo.get(key)
+            except TypeError:  # an unhashable value: judge it every time
+                key, verdict = None, None
+            if verdict is None:
+                try:
+                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                except Exception:
+                    logger.exception("standard %s failed on community %s", c.standard.code, pk)
+                    continue
+                if c.standard.is_default and verdict.status == Status.NON_COMPLIANT:
+                    verdict = replace(verdict, explanation=f"{verdict.explanation}{DEFAULT_NOTE}")
+                if key is not None:
+                    memo[key] = verdict
+            results.append(Outcome(c, verdict))
+        outcomes[pk] = results
+    return outcomes
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def evaluate_communities(
+    communities: QuerySet[Community],
+    as_of: datetime.date,
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch: int = WRITE_BATCH,
+) -> int:
+    """Evaluate and materialize findings for these communities as of a date.
+
+    Findings for the same date are replaced. They become the current ones unless the community
+    already has findings for a later date. Returns the number of findings written.
+
+    Called outside any transaction on PostgreSQL with more than one batch to do (the nightly
+    run), the findings are written by a second connection while the next batch is judged: the
+    judging is Python and the writing is mostly the server's work, so on two cores they
+    overlap. All writes are still one transaction, on the writer's connection.
+    """
+    pipelined = (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and communities.count() > batch
+    )
+    with (
+        transaction.atomic(),
+        # Stored texts are shared by all users: written in the portal's language.
+        translation.override(settings.LANGUAGE_CODE),
+        remembered_translations(),
+    ):
+        without_jit()
+        writer = _PipelinedWriter() if pipelined else None
+        try:
+            return _evaluate_communities(communities, as_of, progress, batch, writer)
+        finally:
+            if writer is not None:
+                writer.abandon()
+
+
+class _RememberingTranslation:
+    """The active translation catalogue, remembering what ``gettext`` returned: a national
+    evaluation asks it for the same few hundred texts (labels, units, expectations) well over a
+    million times, and each lookup walks the catalogues."""
+
+    def __init__(self, catalogue):
+        self._catalogue = catalogue
+        self._texts: dict[str, str] = {}
+
+    def gettext(self, message: str) -> str:
+        text = self._texts.get(message)
+        if text is None:
+            text = self._texts[message] = self._catalogue.gettext(message)
+        return text
+
+    def __getattr__(self, name: str):
+        return getattr(self._catalogue, name)
+
+
+@contextmanager
+def remembered_translations() -> Iterator[None]:
+    """For the duration of an evaluation, in the language already active. Uses Django's
+    active-translation slot (django.utils.translation.trans_real._active); if that ever moves,
+    the evaluation simply runs without the memo."""
+    from django.utils.translation import trans_real
+
+    active = getattr(trans_real._active, "value", None)
+    if active is None or not hasattr(active, "gettext"):
+        yield
+        return
+    trans_real._active.value = _RememberingTranslation(active)
+    try:
+        yield
+    finally:
+        trans_real._active.value = active
+
+
+def without_jit() -> None:
+    """PostgreSQL's JIT compiles each large aggregate of a measure for up to a second, often
+    longer than the query then runs: not worth it for these one-off queries. For the rest of
+    the transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _evaluate_communities(communities, as_of, progress, batch, writer) -> int:
+    resolver = Resolver(load_candidates(as_of))
+    codes = list(communities.order_by("code").values_list("code", flat=True))
+    evaluated_at = timezone.now()
+    write = writer.put if writer is not None else _write_findings
+    written = 0
+    for start in range(0, len(codes), batch):
+        # Batches are ranges of codes: cheap to express in SQL, whatever the batch size.
+        chunk = communities.filter(
+            code__gte=codes[start], code__lte=codes[start : start + batch][-1]
+        )
+        outcomes = judge_communities(chunk, as_of, resolver)
+        code_of = dict(chunk.values_list("id", "code"))
+        rows = [
+            (
+                pk,
+                code_of[pk],
+                o.candidate.standard.pk,
+                as_of,
+                True,  # made False by _write_findings where a later date is current
+                o.verdict.status,
+                _clip(str(o.verdict.measured), 200),
+                _clip(str(o.verdict.expected), 200),
+                _clip(str(o.verdict.explanation), 300),
+                o.verdict.missing,
+                evaluated_at,
+            )
+            for pk, results in outcomes.items()
+            for o in results
+        ]
+        write(list(code_of), as_of, rows)
+        written += len(rows)
+        if progress:
+            progress(len(code_of))
+    # The dashboards read roll-ups, not findings: recount those these communities changed.
+    prefix = rollups.division_prefix(codes) if codes else None
+    if writer is not None:
+        writer.finish(prefix)
+    elif prefix is not None:
+        rollups.refresh(prefix)
+    return written
+
+
+def _write_findings(ids: list[int], as_of: datetime.date, rows: list[tuple]) -> None:
+    """Replace these communities' findings of ``as_of`` by ``rows`` and make them current,
+    unless a community has findings of a later date."""
+    Finding.objects.filter(community_id__in=ids, as_of=as_of).delete()
+    later = set(
+        Finding.objects.filter(community_id__in=ids, as_of__gt=as_of)
+        .values_list("community_id", flat=True)
+        .distinct()
+    )
+    stale = Finding.objects.filter(community_id__in=ids, is_current=True)
+    if later:
+        stale = stale.exclude(community_id__in=later)
+        rows = [(*row[:4], row[0] not in later, *row[5:]) for row in rows]
+    stale.update(is_current=False)
+    insert_rows(Finding, FINDING_COLUMNS, rows)
+
+
+class _PipelinedWriter:
+    """``_write_findings`` for each batch on a thread with its own connection and transaction,
+    committed by ``finish`` after the roll-ups are recounted; anything raised there is raised
+    in the evaluating thread, and ``abandon`` rolls back what is not finished."""
+
+    _DONE = object()
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=2)  # bounds the rows held in memory
+        self._error: BaseException | None = None
+        self._finished = False
+        self._thread = threading.Thread(target=self._run, name="findings-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as own  # a connection of this thread's own
+
+        try:
+            with transaction.atomic():
+                without_jit()
+                while True:
+                    item = self._queue.get()
+                    if item is None:  # abandoned: roll back
+                        raise _Abandoned
+                    if item[0] is self._DONE:
+                        break
+                    _write_findings(*item)
+                if item[1] is not None:
+                    rollups.refresh(item[1])
+        except _Abandoned:
+            pass
+        except BaseException as error:  # handed to the evaluating thread
+            self._error = error
+            while not self._queue.empty():  # unblock a put() waiting for room
+                self._queue.get_nowait()
+        finally:
+            own.close()
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _send(self, item) -> None:
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def put(self, ids: list[int], as_of: datetime.date, rows: list[tuple]) -> None:
+        self._check()
+        self._send((ids, as_of, rows))
+        self._check()
+
+    def finish(self, prefix: str | None) -> None:
+        self._send((self._DONE, prefix))
+        self._thread.join()
+        self._finished = True
+        self._check()
+
+    def abandon(self) -> None:
+        if not self._finished:
+            self._send(None)
+            self._thread.join()
+
+
+class _Abandoned(Exception):
+    pass
+
+
+FINDING_COLUMNS = (
+    "community_id",
+    "code",
+    "standard_id",
+    "as_of",
+    "is_current",
+    "status",
+    "measured",
+    "expected",
+    "explanation",
+    "missing",
+    "evaluated_at",
+)
+
+
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert many plain rows fast: COPY on PostgreSQL, executemany elsewhere.
+
+    The ORM's bulk_create spends most of its time building model instances and SQL for
+    findings that are thrown away at the next evaluation; this writes the values directly.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    # Only dates and datetimes need adapting for SQLite; each distinct one is adapted once.
+    adapt = {
+        i: (
+            connection.ops.adapt_datetimefield_value
+            if isinstance(f, models.DateTimeField)
+            else connection.ops.adapt_datefield_value
+        )
+        for i, f in enumerate(fields)
+        if isinstance(f, models.DateField)
+    }
+    cache: dict = {}
+
+    def convert(i: int, value):
+        if i not in adapt or value is None:
+            return value
+        if value not in cache:
+            cache[value] = adapt[i](value)
+        return cache[value]
+
+    prepared = [tuple(convert(i, v) for i, v in enumerate(row)) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
+            prepared,
+        )
+
+
+def evaluate_jurisdictions(
+    prefix: str, as_of: datetime.date, codes: Iterable[str] | None = None
+) -> int:
+    """Evaluate jurisdiction-level standards for the divisions under ``prefix`` (or ``codes``).
+
+    Each rule measures every level it is needed at in one call (``measure_levels``), so that a
+    national evaluation scans the country once per rule, not once per level.
+    """
+    resolver = Resolver(load_candidates(as_of, Standard.Level.JURISDICTION))
+    wanted = set(codes) if codes is not None else None
+    with (
+        transaction.atomic(),
+        translation.override(settings.LANGUAGE_CODE),
+        remembered_translations(),
+    ):
+        without_jit()
+        by_length: dict[int, list[str]] = {}
+        for length in DIVISION_LENGTHS:
+            if length < len(prefix):
+                continue
+            division_codes = sorted(
+                {c for c in wanted if len(c) == length}
+                if wanted is not None
+                else set(
+                    Community.objects.filter(code__startswith=prefix)
+                    .annotate(prefix=Substr("code", 1, length))
+                    .values_list("prefix", flat=True)
+                    .order_by()
+                    .distinct()
+                )
+            )
+            if division_codes:
+                by_length[length] = division_codes
+        plan = {code: resolver.applicable(code) for codes_ in by_length.values() for code in codes_}
+        needed: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for code, candidates in plan.items():
+            for key in {c.standard.rule_key for c in candidates}:
+                needed[key][len(code)].append(code)
+        facts: dict[str, dict | None] = {}
+        for key, codes_by_length in needed.items():
+            rule = registry.get(key)
+            try:
+                if not isinstance(rule, JurisdictionRule):
+                    raise TypeError(f"{key} is not a jurisdiction rule")
+                with transaction.atomic():  # a savepoint, as in judge_communities
+                    facts[key] = rule.measure_levels(prefix, dict(codes_by_length), as_of)
+            except Exception:
+                logger.exception("jurisdiction rule %s failed", key)
+                facts[key] = None
+        rows = []
+        for code, candidates in plan.items():
+            for c in candidates:
+                if facts[c.standard.rule_key] is None:
+                    continue
+                value = facts[c.standard.rule_key].get(code)
+                try:
+                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                except Exception:
+                    logger.exception("standard %s failed on division %s", c.standard.code, code)
+                    continue
+                rows.append(
+                    JurisdictionFinding(
+                        code=code,
+                        standard=c.standard,
+                        as_of=as_of,
+                        is_current=True,
+                        status=verdict.status,
+                        numerator=value[0] if value else None,
+                        denominator=value[1] if value else None,
+                        measured=_clip(str(verdict.measured), 200),
+                        expected=_clip(str(verdict.expected), 200),
+                        explanation=_clip(str(verdict.explanation), 300),
+                    )
+                )
+        if wanted is not None:
+            evaluated = JurisdictionFinding.objects.filter(code__in=list(plan))
+        else:  # every division under the prefix: one indexed prefix scan, not a list of codes
+            evaluated = JurisdictionFinding.objects.filter(code__startswith=prefix)
+        evaluated.filter(as_of=as_of).delete()
+        later = set(evaluated.filter(as_of__gt=as_of).values_list("code", flat=True))
+        evaluated.filter(is_current=True).exclude(code__in=later).update(is_current=False)
+        for row in rows:
+            row.is_current = row.code not in later
+        JurisdictionFinding.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+    return len(rows)
+
+
+def _serialize(codes: Iterable[str]) -> None:
+    """Make concurrent re-evaluations of the same community or division take turns.
+
+    Each replaces that code's findings (delete, then insert): two at once would both insert and
+    one would fail on the unique constraint (scripts/load found it). A transaction-level
+    advisory lock per code, taken in one global order, so two writers cannot deadlock; released
+    at commit. SQLite serializes writers by itself.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for code in sorted(set(codes)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"findings:{code}"])
+
+
+def reevaluate_community(community: Community, as_of: datetime.date | None = None) -> None:
+    """After a community's data changed: its findings, then the aggregates above it."""
+
+    as_of = as_of or timezone.localdate()
+    ancestors = [community.code[:n] for n in DIVISION_LENGTHS]
+    with transaction.atomic():
+        _serialize([community.code, *ancestors])
+        evaluate_communities(Community.objects.filter(pk=community.pk), as_of)
+        if Standard.objects.filter(level=Standard.Level.JURISDICTION).exists():
+            evaluate_jurisdictions("", as_of, codes=ancestors)

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+
+class ChineseByDefaultMiddleware:
+    """Serve Simplified Chinese unless the user chose another language (cookie or session).
+
+    Django would otherwise follow the browser's Accept-Language, and many office machines run
+    English-language browsers. Placed before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class StripNulQueryMiddleware:
+    """Drop NUL characters from query-string values.
+
+    PostgreSQL refuses text containing NUL, so a search box fed "%00" would otherwise end in a
+    500. Nobody types NUL; removing it keeps every other character the user sent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in value for _key, values in request.GET.lists() for value in values):
+            cleaned = request.GET.copy()
+            for key, values in request.GET.lists():
+                cleaned.setlist(key, [value.replace("\x00", "") for value in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content Security Policy of settings.CONTENT_SECURITY_POLICY on every response.
+
+    Django 5.2 has no built-in CSP. The portal's templates contain no inline script, inline event
+    handler or style attribute (tests/portal/test_security.py checks), so the policy can forbid
+    them all. A response that already carries a policy (an uploaded file served with a sandbox
+    policy, say) keeps its own.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 with a page in Chinese.
+
+    Catches what views raise; failures outside a view (a session saved by middleware, say) end in
+    ``handler500`` (portal.views.server_error), which makes the same distinction. With
+    CONN_HEALTH_CHECKS a broken persistent connection is replaced on the next request, so the
+    portal recovers by itself when the database returns.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from core.faults import database_unavailable, is_database_down
+
+        if is_database_down(exception):
+            return database_unavailable(request, exception)
+        return None
+
+
+class QueryCountMiddleware:
+    """Report the number of database queries of each request in an ``X-Query-Count`` header.
+
+    For the benchmark (scripts/bench) only: enabled by PORTAL_COUNT_QUERIES=1, first in the
+    stack so that the session and user lookups are counted too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.db import connection
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response
