@@ -313,3 +313,8 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()}"
+
+
+def staff_q(on: datetime.date) -> Q:
+    """Memberships that make their person full-time staff of the organization's community."""
+    return membership_active_q(on) & organization_active_q(on, "organization__") & Q(full_time=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
@@ -31,15 +30,20 @@ from committees.models import (
     Person,
     membership_active_q,
     organization_active_q,
+    staff_q,
 )
+from committees.selectors import active_organizations
 from compliance.rules import (
+    SQL_CODES_LIMIT,
     JurisdictionRule,
     ParamsForm,
     Rule,
     ShareField,
     ShareTargetsParams,
+    StrictBooleanField,
     Verdict,
     compliant,
+    division_scope,
     fmt_int,
     fmt_share,
     judge_share,
@@ -50,6 +54,7 @@ from compliance.rules import (
     register_missing,
     shared_measure,
 )
+from core.dates import months_before
 from divisions.models import Community
 
 register_missing("community.households", _("常住户数"), "committees:community_edit")
@@ -131,7 +136,6 @@ PARTY_RANK = {
     Organization.Kind.PARTY_BRANCH: 1,
 }
 # A division filter of at most this many codes is done in SQL (indexed prefixes), else in Python.
-SQL_CODES_LIMIT = 100
 
 
 def committee_member_q(on: datetime.date) -> Q:
@@ -146,20 +150,8 @@ def committee_member_q(on: datetime.date) -> Q:
     )
 
 
-def staff_q(on: datetime.date) -> Q:
-    """Memberships that make their person full-time staff of the organization's community."""
-    return membership_active_q(on) & organization_active_q(on, "organization__") & Q(full_time=True)
-
-
 def ceil_div(part: int, whole: int) -> int:
     return -(-part // whole)
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` calendar months earlier, clamped to the end of a shorter month."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def people_band(low: int | None, high: int | None) -> str:
@@ -236,51 +228,6 @@ def staff_counts(communities: QuerySet, as_of: datetime.date) -> dict[int, int]:
 
 
 @shared_measure
-def organization_rows(communities: QuerySet, as_of: datetime.date) -> list[tuple]:
-    """``(pk, community_id, kind, subkind)`` of the active organizations (one query, shared by
-    every rule that looks at which bodies a community has)."""
-    return list(
-        Organization.objects.filter(
-            organization_active_q(as_of), community__in=communities.values("pk")
-        )
-        .values_list("pk", "community_id", "kind", "subkind")
-        .order_by()
-    )
-
-
-@shared_measure
-def leader_positions(communities: QuerySet, as_of: datetime.date) -> set[tuple[int, str]]:
-    """``(organization_id, position)`` for each active group or building leader (one query,
-    joined to the communities measured rather than a scan of every membership)."""
-    return set(
-        Membership.objects.filter(
-            membership_active_q(as_of),
-            position__in=(Membership.Position.GROUP_LEADER, Membership.Position.BUILDING_LEADER),
-            organization__community__in=communities.values("pk"),
-        )
-        .values_list("organization_id", "position")
-        .distinct()
-        .order_by()
-    )
-
-
-def active_organizations(
-    communities: QuerySet, as_of: datetime.date, *, leaders: bool = False
-) -> dict[int, list[tuple]]:
-    """Active organizations per community as ``(kind, subkind, group_leader, building_leader)``;
-    the leader flags say whether an active group or building leader is recorded (one query,
-    two with the leaders)."""
-    led = leader_positions(communities, as_of) if leaders else set()
-    group, building = Membership.Position.GROUP_LEADER, Membership.Position.BUILDING_LEADER
-    found: dict[int, list[tuple]] = {}
-    for pk, community_id, kind, subkind in organization_rows(communities, as_of):
-        found.setdefault(community_id, []).append(
-            (kind, subkind, (pk, group) in led, (pk, building) in led)
-        )
-    return found
-
-
-@shared_measure
 def party_organizations(
     communities: QuerySet, as_of: datetime.date
 ) -> dict[int, tuple[str, int | None, int]]:
@@ -311,20 +258,6 @@ def party_organizations(
 def by_division(rows: Iterable[tuple[str, int]], codes: Iterable[str] | None) -> dict[str, int]:
     wanted = set(codes) if codes is not None else None
     return {code: n for code, n in rows if wanted is None or code in wanted}
-
-
-def division_scope(field: str, prefix: str, codes: Iterable[str] | None) -> Q:
-    """Rows under ``prefix``, narrowed in SQL to the few ``codes`` asked for (re-evaluating one
-    community asks for its four ancestors): indexed prefix lookups, not a scan of the country."""
-    scope = Q(**{f"{field}__startswith": prefix})
-    if codes is not None:
-        wanted = sorted(set(codes))
-        if len(wanted) <= SQL_CODES_LIMIT:
-            narrow = Q(pk__in=[])
-            for code in wanted:
-                narrow |= Q(**{f"{field}__startswith": code})
-            scope &= narrow
-    return scope
 
 
 def one_pass(codes_by_length: dict[int, list[str]]) -> bool:
@@ -785,17 +718,6 @@ class TrainingCadence(Rule):
 
 
 # --- 7. required subcommittees, group and building leaders (GD-03, SD-12) ----------------------
-
-
-class StrictBooleanField(forms.Field):
-    """JSON true/false only (a form's BooleanField would take any text as true)."""
-
-    def to_python(self, value):
-        if value is None or value == "":
-            return None
-        if not isinstance(value, bool):
-            raise forms.ValidationError(_("应为 true 或 false。"))
-        return value
 
 
 class SubkindsField(forms.Field):

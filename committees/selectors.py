@@ -5,9 +5,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
-from committees.models import Membership, Organization, Person, membership_active_q
+from committees.models import (
+    Membership,
+    Organization,
+    Person,
+    membership_active_q,
+    organization_active_q,
+)
+from compliance.rules import shared_measure
 from divisions.models import Community
 from divisions.selectors import community_record
 
@@ -173,3 +180,48 @@ def training_overdue(
         .order_by("organization__community__code", "person__name")
     )
     return qs.count(), list(qs[:limit])
+
+
+@shared_measure
+def organization_rows(communities: QuerySet, as_of: datetime.date) -> list[tuple]:
+    """``(pk, community_id, kind, subkind)`` of the active organizations (one query, shared by
+    every rule that looks at which bodies a community has)."""
+    return list(
+        Organization.objects.filter(
+            organization_active_q(as_of), community__in=communities.values("pk")
+        )
+        .values_list("pk", "community_id", "kind", "subkind")
+        .order_by()
+    )
+
+
+@shared_measure
+def leader_positions(communities: QuerySet, as_of: datetime.date) -> set[tuple[int, str]]:
+    """``(organization_id, position)`` for each active group or building leader (one query,
+    joined to the communities measured rather than a scan of every membership)."""
+    return set(
+        Membership.objects.filter(
+            membership_active_q(as_of),
+            position__in=(Membership.Position.GROUP_LEADER, Membership.Position.BUILDING_LEADER),
+            organization__community__in=communities.values("pk"),
+        )
+        .values_list("organization_id", "position")
+        .distinct()
+        .order_by()
+    )
+
+
+def active_organizations(
+    communities: QuerySet, as_of: datetime.date, *, leaders: bool = False
+) -> dict[int, list[tuple]]:
+    """Active organizations per community as ``(kind, subkind, group_leader, building_leader)``;
+    the leader flags say whether an active group or building leader is recorded (one query,
+    two with the leaders)."""
+    led = leader_positions(communities, as_of) if leaders else set()
+    group, building = Membership.Position.GROUP_LEADER, Membership.Position.BUILDING_LEADER
+    found: dict[int, list[tuple]] = {}
+    for pk, community_id, kind, subkind in organization_rows(communities, as_of):
+        found.setdefault(community_id, []).append(
+            (kind, subkind, (pk, group) in led, (pk, building) in led)
+        )
+    return found

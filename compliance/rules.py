@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from compliance.status import Status
@@ -323,3 +323,59 @@ def register(cls: type[Rule]) -> type[Rule]:
     """Class decorator: ``@register`` on a Rule subclass registers one instance of it."""
     registry.register(cls())
     return cls
+
+
+SQL_CODES_LIMIT = 100
+
+
+def division_scope(field: str, prefix: str, codes: Iterable[str] | None) -> Q:
+    """Rows under ``prefix``, narrowed in SQL to the few ``codes`` asked for (re-evaluating one
+    community asks for its four ancestors): indexed prefix lookups, not a scan of the country."""
+    scope = Q(**{f"{field}__startswith": prefix})
+    if codes is not None:
+        wanted = sorted(set(codes))
+        if len(wanted) <= SQL_CODES_LIMIT:
+            narrow = Q(pk__in=[])
+            for code in wanted:
+                narrow |= Q(**{f"{field}__startswith": code})
+            scope &= narrow
+    return scope
+
+
+class StrictBooleanField(forms.Field):
+    """JSON true/false only (a form's BooleanField would take any text as true)."""
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return None
+        if not isinstance(value, bool):
+            raise forms.ValidationError(_("应为 true 或 false。"))
+        return value
+
+
+class ChoiceListField(forms.Field):
+    """A non-empty JSON list of distinct choices, in the order given."""
+
+    def __init__(self, *, choices: dict, example: str, **kwargs):
+        super().__init__(**kwargs)
+        self.choices, self.example = choices, example
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise forms.ValidationError(_("应为列表,如 %(example)s。") % {"example": self.example})
+        unknown = [v for v in value if v not in self.choices]
+        if unknown:
+            raise forms.ValidationError(_("未知类别:%(keys)s") % {"keys": "、".join(unknown)})
+        if len(set(value)) != len(value):
+            raise forms.ValidationError(_("类别不能重复。"))
+        return list(value)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(_("至少要填写一个类别。"))
+
+
+def community_ids(communities: QuerySet) -> list[int]:
+    return list(communities.values_list("id", flat=True))

@@ -349,7 +349,8 @@ def populate_elections(communities: list[Community], today: datetime.date) -> in
     """Certified general elections for the term the demo rosters started (2021), the next round
     certified in most communities whose term has ended, the rest overdue, and one election in
     progress in the demo committee's community. Deterministic per community code."""
-    from elections.counting import add_years, compute_outcomes, election_rules
+    from core.dates import add_years
+    from elections.counting import compute_outcomes, election_rules
 
     done = set(
         Election.objects.filter(community__in=communities).values_list("community_id", flat=True)
@@ -454,7 +455,7 @@ def _next_round(
 ) -> None:
     """The 8th round, held before the 7th term ended and certified: the committee re-elected
     (连选连任), the old memberships ended the day before, the new ones for five years."""
-    from elections.counting import add_years
+    from core.dates import add_years
 
     day = min(previous.term_ends_on - datetime.timedelta(days=rng.randint(0, 40)), today)
     plan = _plan(rng, community, day, current)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from committees.rules import months_before
 from compliance.rules import meets_fraction
 from core.validators import id_number_birth_date
 from elections.models import Election, ElectionCandidate
@@ -117,11 +116,6 @@ def election_rules(community_code: str, on: datetime.date) -> ElectionRules:
     if ages:
         values.update(min_age=ages[0].params["min_age"], age_code=ages[0].standard.code)
     return ElectionRules(**values)
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """The same day ``years`` later (29 February becomes 28 February)."""
-    return months_before(day, -12 * years)
 
 
 # --- who is elected ----------------------------------------------------------------------------

@@ -23,14 +23,16 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees.rules import division_scope
 from compliance.rules import (
+    ChoiceListField,
     JurisdictionRule,
     ParamsForm,
     Rule,
     ShareTargetsParams,
     Verdict,
+    community_ids,
     compliant,
+    division_scope,
     judge_share,
     meets_fraction,
     no_data,
@@ -40,10 +42,10 @@ from compliance.rules import (
     register_missing,
     shared_measure,
 )
+from core.dates import add_years
 from divisions.models import Community
-from elections.counting import POSITION_NAMES, add_years, age_on, birth_date_of
+from elections.counting import POSITION_NAMES, age_on, birth_date_of
 from elections.models import Election, ElectionCandidate
-from governance.rules import ChoiceListField, community_ids
 
 register_missing("elections.counting", _("选举记录"), "elections:elections")
 

@@ -22,10 +22,10 @@ from committees.services import membership_save
 from compliance.engine import reevaluate_community
 from compliance.rules import meets_fraction
 from core import access
+from core.dates import add_years
 from elections.counting import (
     POSITION_NAMES,
     ElectionRules,
-    add_years,
     candidate_age,
     election_rules,
     fraction_words,

@@ -22,11 +22,11 @@ from django.db.models import Value as V
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Membership
-from committees.rules import StrictBooleanField, staff_q
+from committees.models import Membership, staff_q
 from compliance.rules import (
     ParamsForm,
     Rule,
+    StrictBooleanField,
     Verdict,
     compliant,
     fmt_int,

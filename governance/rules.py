@@ -17,27 +17,26 @@ from collections import Counter
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Organization
-from committees.rules import (
-    StrictBooleanField,
-    active_organizations,
-    division_scope,
-    months_before,
-)
+from committees.selectors import active_organizations
 from compliance.models import Finding, Status
 from compliance.rules import (
+    ChoiceListField,
     FractionField,
     JurisdictionRule,
     ParamsForm,
     Rule,
+    StrictBooleanField,
     TargetsField,
     Verdict,
+    community_ids,
     compliant,
+    division_scope,
     judge_share,
     meets_fraction,
     no_data,
@@ -46,6 +45,7 @@ from compliance.rules import (
     register,
     register_missing,
 )
+from core.dates import month_end, months_before
 from funding.models import Allocation
 from governance.matters import DEFAULT_MAX_DAYS, STEP_NAMES, Progress, progress
 from governance.models import Covenant, Disclosure, MatterStep, Meeting, PublicService
@@ -62,30 +62,6 @@ KIND_NAMES = dict(Organization.Kind.choices)
 # N18-09 governs the residents' meeting; a representatives' meeting acts for it (第十条).
 ASSEMBLY_KINDS = (Meeting.Kind.RESIDENTS, Meeting.Kind.REPRESENTATIVES)
 RECENT_MONTHS = 12
-
-
-class ChoiceListField(forms.Field):
-    """A non-empty JSON list of distinct choices, in the order given."""
-
-    def __init__(self, *, choices: dict, example: str, **kwargs):
-        super().__init__(**kwargs)
-        self.choices, self.example = choices, example
-
-    def to_python(self, value):
-        if value in (None, "", []):
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise forms.ValidationError(_("应为列表,如 %(example)s。") % {"example": self.example})
-        unknown = [v for v in value if v not in self.choices]
-        if unknown:
-            raise forms.ValidationError(_("未知类别:%(keys)s") % {"keys": "、".join(unknown)})
-        if len(set(value)) != len(value):
-            raise forms.ValidationError(_("类别不能重复。"))
-        return list(value)
-
-    def validate(self, value):
-        if self.required and not value:
-            raise forms.ValidationError(_("至少要填写一个类别。"))
 
 
 def recent_start(as_of: datetime.date) -> datetime.date:
@@ -115,10 +91,6 @@ def covered_years(
     if start is None:
         return range(published.year, published.year + 1)
     return range(start.year, end.year + 1)
-
-
-def community_ids(communities: QuerySet) -> list[int]:
-    return list(communities.values_list("id", flat=True))
 
 
 # --- 1. disclosure cadence (GD-09) -------------------------------------------------------------
@@ -219,10 +191,6 @@ def last_complete_months(as_of: datetime.date, n: int = COUNCIL_MONTHS) -> list[
     first: the month of the date itself is not over yet, so it is not judged."""
     first = as_of.replace(day=1)
     return [months_before(first, k) for k in range(n, 0, -1)]
-
-
-def month_end(first: datetime.date) -> datetime.date:
-    return months_before(first, -1) - datetime.timedelta(days=1)
 
 
 @register

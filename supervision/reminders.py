@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from committees import selectors as committee_selectors
 from compliance.models import Finding, Standard
+from core.dates import month_end
 from core.reminders import ITEMS_SHOWN, Due, Section, register
 from divisions.models import COMMUNITY_CODE_LENGTH, Community
 from governance.models import Disclosure, Meeting
-from governance.rules import month_end
 from supervision.models import Exemption, RectificationNotice, active_exemption_q
 from supervision.selectors import may_supervise
 

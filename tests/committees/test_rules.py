@@ -23,11 +23,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from committees.models import Membership, Organization, Person, Training
-from committees.rules import months_before
 from compliance.catalog import STANDARDS
 from compliance.engine import evaluate_communities, evaluate_jurisdictions
 from compliance.models import Finding, JurisdictionFinding, Status
 from compliance.rules import MISSING_RECORDS, JurisdictionRule, registry
+from core.dates import months_before
 from divisions.models import Community
 from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
 

@@ -124,7 +124,7 @@ def certified(
     years: int = 5,
 ) -> Election:
     """A certified election with its ballots, whose term runs ``years`` from ``start``."""
-    from elections.counting import add_years
+    from core.dates import add_years
 
     units = 800 if method != Election.Method.DIRECT else None
     e = ballots(

@@ -19,9 +19,9 @@ from compliance.catalog import STANDARDS
 from compliance.engine import evaluate_communities, evaluate_jurisdictions
 from compliance.models import Finding, JurisdictionFinding, Status
 from compliance.rules import MISSING_RECORDS, registry
+from core.dates import add_years
 from divisions.models import Community
 from elections import services
-from elections.counting import add_years
 from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
 from tests.governance.builders import ballots, certified, election, person, stand
 

@@ -16,13 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from committees.models import Membership
+from core.dates import add_years
 from core.models import Role
 from divisions.models import Community
 from elections import services
 from elections.counting import (
     ElectionRules,
     Entry,
-    add_years,
     age_on,
     cn_date,
     cn_number,
@@ -89,7 +89,7 @@ def outcomes(e: Election) -> dict[str, list[str]]:
 
 
 def url(name: str, e: Election) -> str:
-    return reverse(f"governance:{name}", args=[e.community.code, e.pk])
+    return reverse(f"elections:{name}", args=[e.community.code, e.pk])
 
 
 # --- counting, as arithmetic ----------------------------------------------------------------------

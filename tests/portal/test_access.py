@@ -144,7 +144,7 @@ OBJECT_VIEWS = {
     "supervision:notice_file": "response",
     "supervision:dispute_decide": "dispute",
     **{
-        f"governance:{name}": "election"
+        f"elections:{name}": "election"
         for name in (
             "election",
             "election_plan",
