@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Expression
 from django.utils.translation import gettext as _
 
-from compliance.models import Status
+from compliance.status import Status
 
 EXEMPTIBLE = (Status.NON_COMPLIANT, Status.NO_DATA)
 

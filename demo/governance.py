@@ -8,7 +8,10 @@ import random
 from decimal import Decimal
 
 from committees.models import Membership, Organization, Person
+from core.dates import add_years
+from demo.committees import _name
 from divisions.models import Community
+from elections.counting import Entry, compute_outcomes, election_rules
 from elections.models import Election, ElectionCandidate
 from governance.models import (
     Covenant,
@@ -298,8 +301,6 @@ def _plan(rng: random.Random, community: Community, day: datetime.date, members:
 
 
 def _person_name(rng: random.Random) -> str:
-    from demo.committees import _name
-
     return _name(rng)
 
 
@@ -349,9 +350,6 @@ def populate_elections(communities: list[Community], today: datetime.date) -> in
     """Certified general elections for the term the demo rosters started (2021), the next round
     certified in most communities whose term has ended, the rest overdue, and one election in
     progress in the demo committee's community. Deterministic per community code."""
-    from core.dates import add_years
-    from elections.counting import compute_outcomes, election_rules
-
     done = set(
         Election.objects.filter(community__in=communities).values_list("community_id", flat=True)
     )
@@ -440,8 +438,6 @@ def populate_elections(communities: list[Community], today: datetime.date) -> in
 
 
 def _entry(key: int, row: tuple):
-    from elections.counting import Entry
-
     _membership, _person, position, votes, rerun = row
     return Entry(key, position, votes, rerun)
 
@@ -455,8 +451,6 @@ def _next_round(
 ) -> None:
     """The 8th round, held before the 7th term ended and certified: the committee re-elected
     (连选连任), the old memberships ended the day before, the new ones for five years."""
-    from core.dates import add_years
-
     day = min(previous.term_ends_on - datetime.timedelta(days=rng.randint(0, 40)), today)
     plan = _plan(rng, community, day, current)
     election = Election(

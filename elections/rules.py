@@ -47,7 +47,7 @@ from divisions.models import Community
 from elections.counting import POSITION_NAMES, age_on, birth_date_of
 from elections.models import Election, ElectionCandidate
 
-register_missing("elections.counting", _("选举记录"), "elections:elections")
+register_missing("elections.elections", _("选举记录"), "elections:elections")
 
 Outcome = ElectionCandidate.Outcome
 METHOD_NAMES = dict(Election.Method.choices)
@@ -224,12 +224,12 @@ class Turnout(ElectionRule):
             "words": share_words(fraction),
         }
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         _method, electorate, cast = value
         if electorate is None:
-            return no_data("elections.counting", expected, gettext("尚未登记选民名单。"))
+            return no_data("elections.elections", expected, gettext("尚未登记选民名单。"))
         if cast is None:
-            return no_data("elections.counting", expected, gettext("尚未登记投票情况。"))
+            return no_data("elections.elections", expected, gettext("尚未登记投票情况。"))
         measured = gettext("参加投票 %(cast)s / %(noun)s %(n)s") % {
             "cast": cast,
             "noun": noun,
@@ -276,10 +276,10 @@ class WinningThreshold(ElectionRule):
         fraction = fraction_of(params)
         expected = gettext("当选人得票%(words)s参加投票人数") % {"words": share_words(fraction)}
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         complete, cast, entries = value
         if not complete:
-            return no_data("elections.counting", expected, str(INCOMPLETE))
+            return no_data("elections.elections", expected, str(INCOMPLETE))
         elected = [votes for votes, outcome in entries if outcome == Outcome.ELECTED]
         short = [votes for votes in elected if not meets_fraction(votes, cast, fraction)]
         measured = gettext("第一次投票当选 %(k)s 人(参加投票 %(cast)s 人)") % {
@@ -328,10 +328,10 @@ class RerunThreshold(ElectionRule):
             "words": share_words(fraction)
         }
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         complete, seats, elected_first, rerun_cast, certified, entries = value
         if not complete:
-            return no_data("elections.counting", expected, str(INCOMPLETE))
+            return no_data("elections.elections", expected, str(INCOMPLETE))
         unfilled = seats - elected_first
         if unfilled <= 0:
             return not_applicable(gettext("第一次投票已选足应选名额,无需另行选举。"), expected)
@@ -342,7 +342,7 @@ class RerunThreshold(ElectionRule):
             if certified:
                 measured = gettext("空缺 %(n)s 个名额") % {"n": unfilled}
                 return non_compliant(measured, expected, explanation)
-            return no_data("elections.counting", expected, explanation)
+            return no_data("elections.elections", expected, explanation)
         elected = [votes for votes, outcome in entries if outcome == Outcome.ELECTED_RERUN]
         short = [votes for votes in elected if not meets_fraction(votes, rerun_cast, fraction)]
         measured = gettext("另行选举当选 %(k)s 人,仍空缺 %(left)s 个(收回选票 %(cast)s 张)") % {
@@ -383,9 +383,9 @@ class Competitive(ElectionRule):
     def judge(self, value, params, *, as_of):
         expected = gettext("各职务候选人均多于应选名额")
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         if not any(n for _p, _s, n in value):
-            return no_data("elections.counting", expected, gettext("尚未登记候选人。"))
+            return no_data("elections.elections", expected, gettext("尚未登记候选人。"))
         measured = ";".join(
             gettext("%(position)s %(n)s 选 %(seats)s")
             % {"position": POSITION_NAMES[p], "n": n, "seats": s}
@@ -428,10 +428,10 @@ class VoterListLead(ElectionRule):
         days = params["days"]
         expected = gettext("选举日 %(n)s 日以前公布") % {"n": days}
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         published, day = value
         if published is None:
-            return no_data("elections.counting", expected, gettext("尚未登记选民名单公布日期。"))
+            return no_data("elections.elections", expected, gettext("尚未登记选民名单公布日期。"))
         lead = (day - published).days
         measured = gettext("%(published)s 公布,提前 %(n)s 日") % {
             "published": published.isoformat(),
@@ -491,7 +491,7 @@ class ElectionMethod(ElectionRule):
         if reps and Election.Method.GROUP_REPRESENTATIVE in allowed:
             expected += gettext("(居民代表每组 %(a)s–%(b)s 人)") % {"a": reps[0], "b": reps[1]}
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         method, per_group = value
         measured = str(METHOD_NAMES.get(method, method))
         if per_group is not None:
@@ -501,7 +501,7 @@ class ElectionMethod(ElectionRule):
         if method == Election.Method.GROUP_REPRESENTATIVE and reps:
             if per_group is None:
                 return no_data(
-                    "elections.counting", expected, gettext("尚未登记每个居民小组推选代表人数。")
+                    "elections.elections", expected, gettext("尚未登记每个居民小组推选代表人数。")
                 )
             if not reps[0] <= per_group <= reps[1]:
                 return non_compliant(
@@ -543,7 +543,7 @@ class TermLength(ElectionRule):
         expected = gettext("每届任期 %(n)s 年,届满前完成换届选举") % {"n": years}
         if value is None:
             return no_data(
-                "elections.counting", expected, gettext("尚未登记经街道确认的换届选举。")
+                "elections.elections", expected, gettext("尚未登记经街道确认的换届选举。")
             )
         number, starts, ends = value
         measured = gettext("第%(n)s届任期 %(start)s 至 %(end)s") % {
@@ -593,10 +593,10 @@ class CandidateAge(ElectionRule):
         minimum = params["min_age"]
         expected = gettext("选举日年满 %(n)s 周岁") % {"n": minimum}
         if value is None:
-            return no_data("elections.counting", expected, str(NO_ELECTION))
+            return no_data("elections.elections", expected, str(NO_ELECTION))
         ages, unknown = value
         if not ages and not unknown:
-            return no_data("elections.counting", expected, gettext("尚未登记候选人。"))
+            return no_data("elections.elections", expected, gettext("尚未登记候选人。"))
         measured = gettext("候选人 %(n)s 名") % {"n": len(ages) + unknown}
         if ages:
             measured += gettext(",最小 %(age)s 周岁") % {"age": ages[0]}

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from committees.models import Organization
 from core.uploads import FileKindValidator
 
 
@@ -228,8 +229,6 @@ class FinanceLine(models.Model):
 def roster_kinds() -> dict[str, tuple[str, ...]]:
     """Which organizations' members make up the roster of a body that meets (the people who may
     be ticked as present); bodies without one (residents' meeting, the four meetings) count."""
-    from committees.models import Organization
-
     kind = Organization.Kind
     party = (kind.PARTY_BRANCH, kind.PARTY_GENERAL_BRANCH, kind.PARTY_COMMITTEE)
     return {

@@ -1,5 +1,4 @@
-"""Reminders (待办) from governance records: elections overdue, and the next “四议两公开” step
-waiting too long."""
+"""Reminders (待办) from governance records: the next “四议两公开” step waiting too long."""
 
 from __future__ import annotations
 
@@ -8,31 +7,8 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.reminders import ITEMS_SHOWN, Due, Section, register
-from elections import selectors as elections_selectors
+from core.reminders import Due, Section, register
 from governance import selectors
-
-
-@register("elections.counting", order=15)
-def elections(user, prefix: str, today: datetime.date) -> Section:
-    count, late = elections_selectors.overdue_elections(prefix, today, limit=ITEMS_SHOWN)
-    return Section(
-        "elections.counting",
-        _("任期已届满、尚未完成换届选举"),
-        count,
-        [
-            Due(
-                _("第%(n)s届居委会任期已于 %(date)s 届满")
-                % {"n": community.term_number, "date": f"{community.term_ends:%Y-%m-%d}"},
-                community.name,
-                community.code,
-                community.term_ends,
-                reverse("elections:elections", args=[community.code]),
-                True,
-            )
-            for community in late
-        ],
-    )
 
 
 @register("governance.matters", order=45)

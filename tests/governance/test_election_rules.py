@@ -64,7 +64,7 @@ def test_it_registers_every_election_rule_at_the_level_of_its_standards():
     for key in KEYS:
         assert registry.get(key).level == "community", key
     assert registry.get("jurisdiction.direct_election_rate").level == "jurisdiction"
-    assert MISSING_RECORDS["elections.counting"].url_name == "elections:elections"
+    assert MISSING_RECORDS["elections.elections"].url_name == "elections:elections"
 
 
 def test_it_accepts_the_params_of_every_catalogue_standard_of_these_rules_unchanged():
@@ -114,7 +114,7 @@ def test_every_judge_asks_for_an_election_when_none_was_held():
     for ids in KEYS.values():
         for standard_id in ids:
             verdict = judge(standard_id, None)
-            assert verdict.status == D and verdict.missing == "elections.counting", standard_id
+            assert verdict.status == D and verdict.missing == "elections.elections", standard_id
 
 
 @pytest.mark.parametrize(("cast", "status"), [(500, N), (501, C), (0, N), (1000, C)])

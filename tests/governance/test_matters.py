@@ -289,6 +289,6 @@ def test_it_lists_an_overdue_election_among_the_user_s_reminders(make_user, comm
         term_ends_on=ago(1),
     )
     sections = {s.key: s for s in collect(make_user(Role.STREET, STREET), TODAY)}
-    section = sections["elections.counting"]
+    section = sections["elections.elections"]
     assert section.count == 1 and section.items[0].code == community.code
     assert "第7届" in section.items[0].what
