@@ -13,17 +13,22 @@ from elections import selectors as elections_selectors
 from governance import selectors
 
 
-@register("elections.counting", order=15)
+def _under_way() -> str:
+    return "(" + _("选举进行中") + ")"
+
+
+@register("elections.counting", order=15, dashboard=True)
 def elections(user, prefix: str, today: datetime.date) -> Section:
     count, late = elections_selectors.overdue_elections(prefix, today, limit=ITEMS_SHOWN)
     return Section(
         "elections.counting",
-        _("任期已届满、尚未完成换届选举"),
+        _("换届选举逾期"),
         count,
         [
             Due(
                 _("第%(n)s届居委会任期已于 %(date)s 届满")
-                % {"n": community.term_number, "date": f"{community.term_ends:%Y-%m-%d}"},
+                % {"n": community.term_number, "date": f"{community.term_ends:%Y-%m-%d}"}
+                + (_under_way() if community.under_way else ""),
                 community.name,
                 community.code,
                 community.term_ends,
@@ -35,10 +40,10 @@ def elections(user, prefix: str, today: datetime.date) -> Section:
     )
 
 
-@register("governance.matters", order=45)
+@register("governance.matters", order=45, dashboard=True)
 def matters(user, prefix: str, today: datetime.date) -> Section:
-    count, late = selectors.overdue_matters(prefix, today)
     days = selectors.matter_step_days()
+    count, late = selectors.overdue_matters(prefix, today, days)
     return Section(
         "governance.matters",
         _("“四议两公开”步骤等待超过 %(n)s 天") % {"n": days},
