@@ -249,8 +249,8 @@ def _direct_target(
     )
     if DIRECT_RATE_KEY not in applicable:
         return None, None
-    standard = applicable[DIRECT_RATE_KEY][0]  # the first by code, should several apply
-    return standard.judge(value, as_of=today), standard.standard
+    chosen = applicable[DIRECT_RATE_KEY][0]  # the first by code, should several apply
+    return chosen.judge(value, as_of=today), chosen.standard
 
 
 def step_label(election: Election) -> str:
