@@ -7,6 +7,12 @@ alongside everything else; among policy documents, for one rule key the longest 
 matching scope prefix wins, then the latest effective date. So a Zhuhai community is held both to
 the national law's household band and to Guangdong's, and a district can replace Guangdong's
 funding floor with its own stricter one without code.
+
+Other apps ask this in one place: ``applicable_standards(community, on, rule_keys)`` gives the
+standards that apply, per rule key, with their checked parameters (an election's thresholds,
+the majority a resolution needs); ``applicability(community, on)`` lists every standard with
+whether and why it applies (the compliance tab). Both resolve with the ``Resolver`` below, which
+the evaluation uses for many communities at once.
 """
 
 from __future__ import annotations
@@ -57,6 +63,13 @@ class Candidate:
     ends: datetime.date | None
     problem: str  # why it can never apply on this date ("" if it can)
 
+    def judge(self, value: object, *, as_of: datetime.date) -> Verdict:
+        """This standard's verdict on one measured value (its rule's pure judge, with the
+        standard's checked parameters). Only for a candidate that applies (``rule`` set)."""
+        if self.rule is None:
+            raise ValueError(f"standard {self.standard.code} has no rule to judge with")
+        return self.rule.judge(value, self.params, as_of=as_of)
+
     @property
     def group(self) -> tuple[str, str, str]:
         tier = self.standard.document.tier
@@ -100,9 +113,19 @@ def _problem(standard: Standard, rule: Rule | None, as_of: datetime.date) -> tup
         return _("参数无效,未作检查:%(e)s") % {"e": ";".join(error.messages)}, {}
 
 
-def load_candidates(as_of: datetime.date, level: str = Standard.Level.COMMUNITY) -> list[Candidate]:
+def load_candidates(
+    as_of: datetime.date,
+    level: str = Standard.Level.COMMUNITY,
+    rule_keys: Iterable[str] | None = None,
+) -> list[Candidate]:
+    """Every standard of the level (or only those of ``rule_keys``), resolved for the date: one
+    query. Precedence is decided within one rule key, so leaving other keys out changes nothing
+    for those asked for."""
+    standards = Standard.objects.select_related("document").filter(level=level)
+    if rule_keys is not None:
+        standards = standards.filter(rule_key__in=sorted(set(rule_keys)))
     candidates = []
-    for standard in Standard.objects.select_related("document").filter(level=level):
+    for standard in standards:
         rule = registry.get(standard.rule_key)
         problem, params = _problem(standard, rule, as_of)
         candidates.append(
@@ -138,7 +161,9 @@ def cached_resolver(as_of: datetime.date, level: str = Standard.Level.COMMUNITY)
     """A Resolver for pages, kept by each process while the catalogue is unchanged: loading and
     validating every standard's parameters on each view of a community tab costs more than the
     rest of the page. The evaluation builds its own."""
-    key = (as_of, level, translation.get_language(), catalogue_version())
+    # The registry too: a candidate holds its rule, and tests swap the registered rules.
+    rules = frozenset(registry.rules.items())
+    key = (as_of, level, translation.get_language(), rules, catalogue_version())
     resolver = _resolvers.get(key)
     if resolver is None:
         if len(_resolvers) >= 32:  # a few dates and languages at most; never grows unbounded
@@ -203,6 +228,54 @@ class Resolver:
                     )
                 )
         return sorted(out, key=lambda a: a.standard.code)
+
+
+def _code_of(community_or_code: Community | str) -> str:
+    return community_or_code if isinstance(community_or_code, str) else community_or_code.code
+
+
+def applicable_standards(
+    community_or_code: Community | str,
+    on: datetime.date,
+    rule_keys: Iterable[str] | None = None,
+    *,
+    level: str = Standard.Level.COMMUNITY,
+) -> dict[str, list[Candidate]]:
+    """The standards that apply to one community (or, at the jurisdiction level, one division
+    code) on a date, by rule key: ``{rule_key: [Candidate, …]}``, each list sorted by standard
+    code; a rule key with no applicable standard is absent.
+
+    The one answer to "which standard applies here on this date" (see the module docstring):
+    in force, effective, in scope, and after precedence, so a rule key may still have several
+    (national law alongside a local policy; requirements a rule keeps apart). Each candidate
+    carries its ``standard``, its checked ``params`` and ``judge(value, as_of=…)``; which of
+    several binds is the caller's domain (the shortest term, the strictest majority…).
+
+    One query, restricted in SQL to ``rule_keys`` when given, and read fresh: services may
+    freeze what it returns with a record. For many communities at once, ``judge_communities``.
+    """
+    resolver = Resolver(load_candidates(on, level, rule_keys))
+    found: dict[str, list[Candidate]] = {}
+    for candidate in sorted(resolver.applicable(_code_of(community_or_code)), key=_by_code):
+        found.setdefault(candidate.standard.rule_key, []).append(candidate)
+    return found
+
+
+def _by_code(candidate: Candidate) -> str:
+    return candidate.standard.code
+
+
+def applicability(
+    community_or_code: Community | str,
+    on: datetime.date,
+    *,
+    level: str = Standard.Level.COMMUNITY,
+) -> list[Applicability]:
+    """Every standard of the level, whether it applies to this community (or division code) on
+    the date and if not why (out of scope, not yet in force, displaced by…), sorted by code.
+    For pages: the catalogue is resolved once per process while it is unchanged
+    (``cached_resolver``); one small query to check that."""
+    return cached_resolver(on, level).resolve(_code_of(community_or_code))
 
 
 # --- evaluation --------------------------------------------------------------------------
@@ -279,7 +352,7 @@ def judge_communities(
                 key, verdict = None, None
             if verdict is None:
                 try:
-                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                    verdict = c.judge(value, as_of=as_of)
                 except Exception:
                     logger.exception("standard %s failed on community %s", c.standard.code, pk)
                     continue
@@ -627,7 +700,7 @@ def evaluate_jurisdictions(
                     continue
                 value = facts[c.standard.rule_key].get(code)
                 try:
-                    verdict = c.rule.judge(value, c.params, as_of=as_of)
+                    verdict = c.judge(value, as_of=as_of)
                 except Exception:
                     logger.exception("standard %s failed on division %s", c.standard.code, code)
                     continue

@@ -12,13 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance import exemptions
-from compliance.engine import (
-    Applicability,
-    Resolver,
-    cached_resolver,
-    judge_communities,
-    load_candidates,
-)
+from compliance.engine import Applicability, applicability, judge_communities
 from compliance.models import Finding, JurisdictionFinding, Rollup, Standard, Status
 from compliance.rules import MISSING_RECORDS, Verdict
 from divisions.models import COMMUNITY_CODE_LENGTH, Community
@@ -305,7 +299,6 @@ def community_compliance(
             )
         )
         date = stored[0].as_of if stored else None
-        resolver = cached_resolver(date or datetime.date.today())
         judged = {f.standard_id for f in stored}
         return CommunityCompliance(
             date,
@@ -314,13 +307,12 @@ def community_compliance(
             ),
             [
                 a
-                for a in resolver.resolve(community.code)
+                for a in applicability(community, date or datetime.date.today())
                 if not a.applies and a.standard.pk not in judged
             ],
             live=False,
         )
-    resolver = Resolver(load_candidates(as_of))
-    outcomes = judge_communities(Community.objects.filter(pk=community.pk), as_of, resolver)
+    outcomes = judge_communities(Community.objects.filter(pk=community.pk), as_of)
     return CommunityCompliance(
         as_of,
         _with_exemptions(
@@ -328,7 +320,7 @@ def community_compliance(
             _order([_row(o.candidate.standard, o.verdict) for o in outcomes.get(community.pk, [])]),
             as_of,
         ),
-        [a for a in resolver.resolve(community.code) if not a.applies],
+        [a for a in applicability(community, as_of) if not a.applies],
         live=True,
     )
 

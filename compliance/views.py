@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from compliance import exemptions, services
 from compliance import selectors as compliance
-from compliance.engine import cached_resolver
+from compliance.engine import applicability
 from compliance.forms import AsOfForm, LocalDocumentForm, LocalStandardForm
 from compliance.models import PolicyDocument, Standard, Status
 from core import access
@@ -218,7 +218,7 @@ def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     applies_here = None
     for grant_code in access.prefixes(request.user)[:1]:
-        resolved = cached_resolver(today, standard.level).resolve(grant_code)
+        resolved = applicability(grant_code, today, level=standard.level)
         applies_here = next((a for a in resolved if a.standard.pk == standard.pk), None)
     return render(
         request,

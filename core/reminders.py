@@ -5,6 +5,11 @@ from any app's ``reminders.py`` (discovered at start-up, like ``rules.py``). It 
 communities under one code prefix of the user's jurisdiction, in a constant number of queries,
 and returns a count and the first few items. ``collect`` runs every provider for every prefix
 of the user and merges the sections; the 待办 page and the daily e-mail digest show the result.
+
+The dashboards (a street's, a committee member's home) show the sections registered with
+``dashboard=True``, for their own division or community: ``sections(user, code, today,
+dashboard=True)``. A street dashboard caches them per street and day for all its users, so such
+a provider must not depend on the user.
 """
 
 from __future__ import annotations
@@ -47,16 +52,20 @@ class Registered:
     key: str
     order: int
     provider: Provider
+    dashboard: bool = False  # also shown on the dashboards (the same for every user)
 
 
 _providers: dict[str, Registered] = {}
 
 
-def register(key: str, order: int = 100) -> Callable[[Provider], Provider]:
-    """Decorator: ``@register("committees.terms", order=10)`` on a provider function."""
+def register(
+    key: str, order: int = 100, *, dashboard: bool = False
+) -> Callable[[Provider], Provider]:
+    """Decorator: ``@register("committees.terms", order=10)`` on a provider function;
+    ``dashboard=True`` shows its section on the dashboards too (see the module docstring)."""
 
     def decorate(provider: Provider) -> Provider:
-        _providers[key] = Registered(key, order, provider)
+        _providers[key] = Registered(key, order, provider, dashboard)
         return provider
 
     return decorate
@@ -64,6 +73,21 @@ def register(key: str, order: int = 100) -> Callable[[Provider], Provider]:
 
 def providers() -> list[Registered]:
     return sorted(_providers.values(), key=lambda r: (r.order, r.key))
+
+
+def sections(
+    user: object, prefix: str, today: datetime.date, *, dashboard: bool = False
+) -> list[Section]:
+    """The non-empty sections for the communities under one prefix, in the providers' order;
+    with ``dashboard``, only those registered for the dashboards."""
+    found: list[Section] = []
+    for registered in providers():
+        if dashboard and not registered.dashboard:
+            continue
+        section = registered.provider(user, prefix, today)
+        if section is not None and section.count:
+            found.append(section)
+    return found
 
 
 def scopes(user) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ ballots cast; EL-rerun: at least a third in the re-run, 另行选举), seat by s
   (a tie is never broken by the order the names were typed in);
 * seats left unfilled go to a re-run among the candidates not elected, with the lower threshold.
 
-Everything here is pure except ``election_rules``, which reads the standards (one query).
+Everything here is pure except ``election_rules``, which asks the compliance engine which
+standards apply (``applicable_standards``, one query).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from compliance.engine import Candidate, applicable_standards
 from compliance.rules import meets_fraction
 from core.validators import id_number_birth_date
 from elections.models import Election, ElectionCandidate
@@ -37,11 +39,17 @@ DEFAULT_RERUN = {"numerator": 1, "denominator": 3, "strict": False}
 DEFAULT_TERM_YEARS = 5
 DEFAULT_MIN_AGE = 18
 
+# The keys of the election rules (elections/rules.py registers them; pages and services name
+# them from here, never from the rules module).
 WIN_KEY = "election.winning_threshold"
 RERUN_KEY = "election.rerun_threshold"
 TURNOUT_KEY = "election.turnout"
 TERM_KEY = "election.term_length"
 AGE_KEY = "election.candidate_age"
+COMPETITIVE_KEY = "election.competitive"
+VOTER_LIST_KEY = "election.voter_list_lead"
+METHOD_KEY = "election.method"
+DIRECT_RATE_KEY = "jurisdiction.direct_election_rate"
 
 
 def fraction_words(fraction: dict) -> str:
@@ -92,14 +100,12 @@ def _fraction(params: dict) -> dict:
 
 def election_rules(community_code: str, on: datetime.date) -> ElectionRules:
     """The standards that apply to the community on the day (one query for the catalogue)."""
-    from compliance.engine import Resolver, load_candidates
+    found = applicable_standards(
+        community_code, on, (WIN_KEY, RERUN_KEY, TURNOUT_KEY, TERM_KEY, AGE_KEY)
+    )
 
-    found: dict[str, list] = {}
-    for candidate in Resolver(load_candidates(on)).applicable(community_code):
-        found.setdefault(candidate.standard.rule_key, []).append(candidate)
-
-    def first(key: str):
-        items = sorted(found.get(key, []), key=lambda c: c.standard.code)
+    def first(key: str) -> Candidate | None:
+        items = found.get(key, [])  # sorted by standard code
         return items[0] if items else None
 
     values: dict = {}

@@ -7,19 +7,18 @@ general election whose term has started: when that term has ended, the community
 for its election (换届选举逾期) — the finding behind the reminder on the dashboards.
 
 Each measure is two or three queries whatever the number of communities (the latest election
-per community is a correlated subquery); each value is hashable and built by ``value``, which
-the election page also uses to judge one election on the day it was held.
+per community is a correlated subquery); each value is hashable and built by the rule key's
+function in ``elections.facts.ELECTION_VALUES``, which the election page also uses to judge one
+election on the day it was held.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from django import forms
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +31,6 @@ from compliance.rules import (
     Verdict,
     community_ids,
     compliant,
-    division_scope,
     judge_share,
     meets_fraction,
     no_data,
@@ -43,8 +41,25 @@ from compliance.rules import (
     shared_measure,
 )
 from core.dates import add_years
-from divisions.models import Community
-from elections.counting import POSITION_NAMES, age_on, birth_date_of
+from elections.counting import (
+    AGE_KEY,
+    COMPETITIVE_KEY,
+    DIRECT_RATE_KEY,
+    METHOD_KEY,
+    POSITION_NAMES,
+    RERUN_KEY,
+    TERM_KEY,
+    TURNOUT_KEY,
+    VOTER_LIST_KEY,
+    WIN_KEY,
+)
+from elections.facts import (
+    ELECTION_VALUES,
+    CandidateRow,
+    direct_election_rates,
+    latest_certified_general,
+    latest_held,
+)
 from elections.models import Election, ElectionCandidate
 
 register_missing("elections.elections", _("选举记录"), "elections:elections")
@@ -53,35 +68,6 @@ Outcome = ElectionCandidate.Outcome
 METHOD_NAMES = dict(Election.Method.choices)
 NO_ELECTION = _("尚未登记已举行的选举。")
 INCOMPLETE = _("尚未登记完整的计票结果。")
-
-
-def latest_held(communities: QuerySet, as_of: datetime.date) -> QuerySet[Election]:
-    """Each community's latest election held on or before the date (one subquery)."""
-    newest = (
-        Election.objects.filter(community=OuterRef("pk"), election_day__lte=as_of)
-        .order_by("-election_day", "-pk")
-        .values("pk")[:1]
-    )
-    return Election.objects.filter(
-        pk__in=communities.order_by().annotate(latest=Subquery(newest)).values("latest")
-    )
-
-
-def latest_certified_general(communities: QuerySet, as_of: datetime.date) -> QuerySet[Election]:
-    """Each community's latest certified general election whose term started by the date."""
-    newest = (
-        Election.objects.filter(
-            community=OuterRef("pk"),
-            kind=Election.Kind.GENERAL,
-            certified_on__lte=as_of,
-            term_starts_on__lte=as_of,
-        )
-        .order_by("-term_starts_on", "-pk")
-        .values("pk")[:1]
-    )
-    return Election.objects.filter(
-        pk__in=communities.order_by().annotate(latest=Subquery(newest)).values("latest")
-    )
 
 
 def fraction_of(params: dict) -> dict:
@@ -131,6 +117,7 @@ class FractionParams(ParamsForm):
 
 
 def _latest(which: str) -> Callable[[QuerySet, datetime.date], QuerySet[Election]]:
+    """Which election the rules judge (see the module docstring)."""
     return latest_certified_general if which == "certified" else latest_held
 
 
@@ -141,64 +128,37 @@ def _elections_of(communities: QuerySet, as_of: datetime.date, which: str) -> di
     return {e.community_id: e for e in _latest(which)(communities, as_of)}
 
 
-class Candidate(NamedTuple):
-    """What the rules read of a candidate: a row, not a model instance (a national evaluation
-    reads some 1.4 million candidates)."""
-
-    election_id: int
-    position: str
-    votes: int | None
-    rerun_votes: int | None
-    outcome: str
-    birth_date: datetime.date | None
-    id_number: str
-
-    @classmethod
-    def of(cls, candidate: ElectionCandidate) -> Candidate:
-        """The row of a candidate loaded as a model instance (an election's own page)."""
-        return cls(
-            candidate.election_id,
-            candidate.position,
-            candidate.votes,
-            candidate.rerun_votes,
-            candidate.outcome,
-            candidate.person.birth_date,
-            candidate.person.id_number,
-        )
-
-
 @shared_measure
 def _candidates_of(
     communities: QuerySet, as_of: datetime.date, which: str
-) -> dict[int, list[Candidate]]:
+) -> dict[int, list[CandidateRow]]:
     """The candidates of those elections, by election id (once per batch, as above)."""
-    candidates: dict[int, list[Candidate]] = {}
+    candidates: dict[int, list[CandidateRow]] = {}
     elections = _latest(which)(communities, as_of)
     rows = ElectionCandidate.objects.filter(election__in=elections).values_list(
-        *Candidate._fields[:5], "person__birth_date", "person__id_number"
+        *CandidateRow._fields[:5], "person__birth_date", "person__id_number"
     )
     for row in rows:
-        candidates.setdefault(row[0], []).append(Candidate._make(row))
+        candidates.setdefault(row[0], []).append(CandidateRow._make(row))
     return candidates
 
 
 class ElectionRule(Rule):
-    """A rule judged on one election per community; subclasses build the value."""
+    """A rule judged on one election per community; its value is ``ELECTION_VALUES[key]`` of
+    that election (elections/facts.py)."""
 
     needs_candidates: bool = False
     # Which election: the latest held ("held") or the latest certified general ("certified").
     which: str = "held"
 
     def measure(self, communities, as_of):
+        value = ELECTION_VALUES[self.key]
         found = _elections_of(communities, as_of, self.which)
         candidates = _candidates_of(communities, as_of, self.which) if self.needs_candidates else {}
         return {
-            pk: self.value(found[pk], candidates.get(found[pk].pk, [])) if pk in found else None
+            pk: value(found[pk], candidates.get(found[pk].pk, [])) if pk in found else None
             for pk in community_ids(communities)
         }
-
-    def value(self, election: Election, candidates: list[Candidate]) -> Any:
-        raise NotImplementedError
 
 
 # --- EL-valid: more than half of the electorate voted ---------------------------------------------
@@ -209,12 +169,9 @@ class Turnout(ElectionRule):
     """Ballots cast against the electorate (registered voters, or the households or
     representatives who vote). Value: ``(method, electorate, cast)``."""
 
-    key = "election.turnout"
+    key = TURNOUT_KEY
     label = _("选举有效:参加投票人数")
     params_form = FractionParams
-
-    def value(self, election, candidates):
-        return (election.method, election.electorate, election.ballots_cast)
 
     def judge(self, value, params, *, as_of) -> Verdict:
         fraction = fraction_of(params)
@@ -247,30 +204,15 @@ class Turnout(ElectionRule):
 # --- EL-win: the elected had more than half of the ballots cast ----------------------------------
 
 
-def results_complete(election: Election, candidates: list[Candidate]) -> bool:
-    return (
-        election.ballots_cast is not None
-        and bool(candidates)
-        and all(c.votes is not None and c.outcome for c in candidates)
-    )
-
-
 @register
 class WinningThreshold(ElectionRule):
     """Everyone recorded as elected in the first round reached the threshold of the ballots
     cast. Value: ``(complete, cast, ((votes, outcome), …) sorted)``."""
 
-    key = "election.winning_threshold"
+    key = WIN_KEY
     label = _("当选票数")
     params_form = FractionParams
     needs_candidates = True
-
-    def value(self, election, candidates):
-        return (
-            results_complete(election, candidates),
-            election.ballots_cast,
-            tuple(sorted((c.votes, c.outcome) for c in candidates if c.votes is not None)),
-        )
 
     def judge(self, value, params, *, as_of):
         fraction = fraction_of(params)
@@ -305,22 +247,10 @@ class RerunThreshold(ElectionRule):
     least the threshold of the re-run's ballots. Value: ``(complete, seats, elected in the
     first round, re-run ballots cast, certified, ((re-run votes, outcome), …) sorted)``."""
 
-    key = "election.rerun_threshold"
+    key = RERUN_KEY
     label = _("另行选举")
     params_form = FractionParams
     needs_candidates = True
-
-    def value(self, election, candidates):
-        return (
-            results_complete(election, candidates),
-            election.total_seats,
-            sum(c.outcome == Outcome.ELECTED for c in candidates),
-            election.rerun_ballots_cast,
-            election.is_certified,
-            tuple(
-                sorted((c.rerun_votes, c.outcome) for c in candidates if c.rerun_votes is not None)
-            ),
-        )
 
     def judge(self, value, params, *, as_of):
         fraction = fraction_of(params)
@@ -369,16 +299,9 @@ class Competitive(ElectionRule):
     seats. Value: ``((position, seats, candidates), …)`` in the order director, deputies,
     members."""
 
-    key = "election.competitive"
+    key = COMPETITIVE_KEY
     label = _("差额选举")
     needs_candidates = True
-
-    def value(self, election, candidates):
-        return tuple(
-            (position, seats, sum(c.position == position for c in candidates))
-            for position, seats in election.seats.items()
-            if seats
-        )
 
     def judge(self, value, params, *, as_of):
         expected = gettext("各职务候选人均多于应选名额")
@@ -417,12 +340,9 @@ class VoterListLead(ElectionRule):
     """The voter list published at least ``days`` days before election day (二十日以前
     includes the twentieth day). Value: ``(published on, election day)``."""
 
-    key = "election.voter_list_lead"
+    key = VOTER_LIST_KEY
     label = _("选民名单提前公布")
     params_form = LeadDaysParams
-
-    def value(self, election, candidates):
-        return (election.voter_list_published_on, election.election_day)
 
     def judge(self, value, params, *, as_of):
         days = params["days"]
@@ -477,12 +397,9 @@ class ElectionMethod(ElectionRule):
     """The method is one of those allowed; a residents'-representative election has 2–3
     representatives per group when the standard says so. Value: ``(method, reps per group)``."""
 
-    key = "election.method"
+    key = METHOD_KEY
     label = _("选举方式")
     params_form = MethodParams
-
-    def value(self, election, candidates):
-        return (election.method, election.reps_per_group)
 
     def judge(self, value, params, *, as_of):
         allowed = params["allowed"]
@@ -527,16 +444,11 @@ class TermLength(ElectionRule):
     certified general election is an overdue election. Value: ``(term number, term starts,
     term ends)``."""
 
-    key = "election.term_length"
+    key = TERM_KEY
     label = _("任期与按期换届")
     params_form = TermParams
 
     which = "certified"
-
-    def value(self, election, candidates):
-        if election.term_starts_on is None or election.term_ends_on is None:
-            return None  # not certified yet: no term to judge
-        return (election.term_number, election.term_starts_on, election.term_ends_on)
 
     def judge(self, value, params, *, as_of):
         years = params["max_years"]
@@ -577,17 +489,10 @@ class CandidateAge(ElectionRule):
     else the ID number). Value: ``((ages known, sorted), number of candidates of unknown
     age)``."""
 
-    key = "election.candidate_age"
+    key = AGE_KEY
     label = _("候选人年龄")
     params_form = AgeParams
     needs_candidates = True
-
-    def value(self, election, candidates):
-        ages = [
-            age_on(birth_date_of(c.birth_date, c.id_number), election.election_day)
-            for c in candidates
-        ]
-        return (tuple(sorted(a for a in ages if a is not None)), sum(a is None for a in ages))
 
     def judge(self, value, params, *, as_of):
         minimum = params["min_age"]
@@ -626,39 +531,12 @@ class DirectElectionRate(JurisdictionRule):
     started) was chosen by direct election, over the communities with such an election
     recorded: a community without one is not counted either way. ``(part, whole)``."""
 
-    key = "jurisdiction.direct_election_rate"
+    key = DIRECT_RATE_KEY
     label = _("社区居委会直接选举比例")
     params_form = ShareTargetsParams
 
     def measure_divisions(self, prefix, length, as_of, codes=None):
-        method = (
-            Election.objects.filter(
-                community=OuterRef("pk"),
-                kind=Election.Kind.GENERAL,
-                certified_on__lte=as_of,
-                term_starts_on__lte=as_of,
-            )
-            .order_by("-term_starts_on", "-pk")
-            .values("method")[:1]
-        )
-        rows = (
-            Community.objects.filter(division_scope("code", prefix, codes))
-            .annotate(last_method=Subquery(method))
-            .filter(last_method__isnull=False)
-            .annotate(division=Substr("code", 1, length))
-            .values("division")
-            .annotate(
-                whole=Count("pk"),
-                part=Count("pk", filter=Q(last_method=Election.Method.DIRECT)),
-            )
-            .order_by()
-        )
-        wanted = set(codes) if codes is not None else None
-        return {
-            r["division"]: (r["part"], r["whole"])
-            for r in rows
-            if wanted is None or r["division"] in wanted
-        }
+        return direct_election_rates(prefix, length, as_of, codes)
 
     def judge(self, value, params, *, as_of):
         return judge_share(value, params, as_of=as_of, noun=gettext("已登记换届选举的社区"))

@@ -10,11 +10,15 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from compliance.engine import applicable_standards
 from compliance.models import Standard, Status
-from compliance.rules import MISSING_RECORDS, Verdict, registry
+from compliance.rules import MISSING_RECORDS, Verdict
 from compliance.selectors import CommunityFindingRow
 from divisions.models import Community
 from elections.counting import (
+    DIRECT_RATE_KEY,
+    STEP_LABELS,
+    TERM_KEY,
     ElectionRules,
     Results,
     Step,
@@ -23,8 +27,8 @@ from elections.counting import (
     frozen_results,
     steps,
 )
+from elections.facts import ELECTION_VALUES, CandidateRow, direct_election_rates
 from elections.models import Election, ElectionCandidate
-from elections.rules import Candidate, DirectElectionRate, ElectionRule, TermLength
 
 UPCOMING_DAYS = 180
 LIST_LIMIT = 50
@@ -118,31 +122,31 @@ def election_verdicts(
 ) -> list[CommunityFindingRow]:
     """This election judged by the election rules of the standards in force on its day, with
     their citations: the same judges as the compliance tab, on this election alone."""
-    from compliance.engine import Resolver, load_candidates
-
     day = election.final_day
-    rows = []
-    judged = [Candidate.of(c) for c in candidates]
-    for c in Resolver(load_candidates(day)).applicable(election.community.code):
-        rule = registry.get(c.standard.rule_key)
-        if not isinstance(rule, ElectionRule):
-            continue
-        if isinstance(rule, TermLength) and election.kind != Election.Kind.GENERAL:
-            continue  # a by-election completes a term: its length is the general election's
-        verdict: Verdict = rule.judge(rule.value(election, judged), c.params, as_of=day)
-        missing = MISSING_RECORDS.get(verdict.missing)
-        rows.append(
-            CommunityFindingRow(
-                c.standard,
-                verdict.status,
-                verdict.measured,
-                verdict.expected,
-                verdict.explanation,
-                str(missing.label) if missing else "",
-                missing.url_name if missing else "",
-            )
-        )
+    rows: list[CommunityFindingRow] = []
+    judged = [CandidateRow.of(c) for c in candidates]
+    keys = set(ELECTION_VALUES)
+    if election.kind != Election.Kind.GENERAL:
+        keys.discard(TERM_KEY)  # a by-election completes a term: its length is the general one's
+    applicable = applicable_standards(election.community, day, keys)
+    for key, standards in applicable.items():
+        value = ELECTION_VALUES[key](election, judged)
+        for c in standards:
+            rows.append(_verdict_row(c.standard, c.judge(value, as_of=day)))
     return sorted(rows, key=lambda r: r.standard.code)
+
+
+def _verdict_row(standard: Standard, verdict: Verdict) -> CommunityFindingRow:
+    missing = MISSING_RECORDS.get(verdict.missing)
+    return CommunityFindingRow(
+        standard,
+        verdict.status,
+        verdict.measured,
+        verdict.expected,
+        verdict.explanation,
+        str(missing.label) if missing else "",
+        missing.url_name if missing else "",
+    )
 
 
 # --- a division: the current terms, overdue, upcoming and in progress ---------------------------
@@ -215,8 +219,7 @@ def overview(prefix: str, today: datetime.date) -> Overview:
     rows = list(under_way[:LIST_LIMIT])
     for election in rows:
         election.step = step_label(election)
-    rate = DirectElectionRate().measure_divisions(prefix, len(prefix), today, codes=[prefix])
-    value = rate.get(prefix)
+    value = direct_election_rates(prefix, len(prefix), today, codes=[prefix]).get(prefix)
     target, standard = _direct_target(prefix, value, today)
     return Overview(
         total=counts["n_total"],
@@ -241,19 +244,17 @@ def _direct_target(
     code: str, value: tuple[int, int] | None, today: datetime.date
 ) -> tuple[Verdict | None, Standard | None]:
     """GD-06a (or whatever standard of the rule applies here) judged on the live rate."""
-    from compliance.engine import Resolver, load_candidates
-
-    rule = DirectElectionRate.key
-    for c in Resolver(load_candidates(today, Standard.Level.JURISDICTION)).applicable(code):
-        if c.standard.rule_key == rule:
-            return c.rule.judge(value, c.params, as_of=today), c.standard
-    return None, None
+    applicable = applicable_standards(
+        code, today, [DIRECT_RATE_KEY], level=Standard.Level.JURISDICTION
+    )
+    if DIRECT_RATE_KEY not in applicable:
+        return None, None
+    chosen = applicable[DIRECT_RATE_KEY][0]  # the first by code, should several apply
+    return chosen.judge(value, as_of=today), chosen.standard
 
 
 def step_label(election: Election) -> str:
     """The current step of an election in a list, from its annotated counts (no extra query)."""
-    from elections.counting import STEP_LABELS
-
     if election.voter_list_published_on is None or election.registered_voters is None:
         key = "voter_list"
     elif not election.n_candidates:

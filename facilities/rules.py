@@ -1,17 +1,12 @@
 """Compliance rules on community rooms and sites (设施用房).
 
-A facility counts on a date D when it is in use (``in_use_since`` empty or on or before D) and not
-retired (``retired_on`` empty or after D). Each measure is two queries whatever the number of
-communities: one over the communities, one aggregate over their facilities. Each judge is pure
-and its value hashable (tuples of Decimals, dates and frozensets), so that verdicts are shared.
+Which rooms count on a date, their areas and kinds are facilities/areas.py (the pages show the
+same figures). Each measure is two queries whatever the number of communities: one over the
+communities, one aggregate over their facilities. Each judge is pure and its value hashable
+(tuples of Decimals, dates and frozensets), so that verdicts are shared.
 
-Areas are exact Decimals (square metres, two places); thresholds are computed with Decimal
-arithmetic, never floats, so that 20 m² per 100 households for 2,000 households is 400.00 m²
-exactly and 399.99 m² falls short of it.
-
-Rooms for the property-management company (物业服务用房) are the estate's, not the community's:
-they are held to their own standard (SD-30) and never counted as community office, service or
-activity space.
+Thresholds are computed with Decimal arithmetic, never floats, so that 20 m² per 100 households
+for 2,000 households is 400.00 m² exactly and 399.99 m² falls short of it.
 """
 
 from __future__ import annotations
@@ -19,10 +14,8 @@ from __future__ import annotations
 import calendar
 import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import NamedTuple
 
 from django import forms
-from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,9 +31,17 @@ from compliance.rules import (
     not_applicable,
     register,
     register_missing,
-    shared_measure,
 )
 from divisions.models import Community
+from facilities.areas import (
+    CENT,
+    EQUIVALENT_KINDS,
+    Areas,
+    facility_areas,
+    facility_in_use_q,
+    has_kind,
+    kinds_in_use,
+)
 from facilities.models import Facility
 
 register_missing("facilities.rooms", _("设施用房"), "facilities:list")
@@ -49,28 +50,7 @@ register_missing("community.estate_area", _("住宅区总建筑面积"), "commit
 
 Kind = Facility.Kind
 NEW_RESIDENTIAL = Community.Kind.NEW_RESIDENTIAL
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-# Kinds that are not the community's own space: never counted as office, service or activity area
-# (the property company's rooms are held to SD-30 instead).
-NOT_COMMUNITY_SPACE = (Kind.PROPERTY_SERVICE,)
-# Sums of area_m2 (9 digits) over a community's rooms need more digits than one room.
-AREA_SUM = DecimalField(max_digits=14, decimal_places=2)
-
-# GD-13a names "一个公共服务站": a community whose services are delivered from a one-stop service
-# hall (一站式服务大厅, SD-25's name for the same front office) has its public service station,
-# so a listed service_station is met by a facility of either kind.
-EQUIVALENT_KINDS: dict[str, tuple[str, ...]] = {
-    Kind.SERVICE_STATION: (Kind.SERVICE_STATION, Kind.SERVICE_HALL),
-}
-
-
-def facility_in_use_q(on: datetime.date) -> Q:
-    """Facilities in use on ``on``: started on or before it (or unknown), not yet retired."""
-    return (Q(in_use_since__isnull=True) | Q(in_use_since__lte=on)) & (
-        Q(retired_on__isnull=True) | Q(retired_on__gt=on)
-    )
 
 
 def fmt_area(value: Decimal, rounding: str = ROUND_FLOOR) -> str:
@@ -107,16 +87,6 @@ def community_kinds_text(kinds: list[str]) -> str:
 # --- areas ------------------------------------------------------------------------------------
 
 
-class Areas(NamedTuple):
-    """A community's space in use on a date, in m² (property-service rooms apart)."""
-
-    indoor: Decimal  # indoor rooms of every kind: offices, indoor service rooms, other rooms
-    outdoor: Decimal  # outdoor sites: squares, parks, open-air courts
-    office: Decimal  # OFFICE_KINDS, indoor or not
-    services: Decimal  # SERVICE_KINDS, indoor or not (without offices)
-    property: Decimal  # property-service rooms (物业服务用房), for SD-30 only
-
-
 # What each ``measure`` parameter adds up:
 # - indoor (GD-13b "社区办公用房和室内服务设施"): every indoor room of the community, offices and
 #   service rooms alike (a room recorded as "other" is still community space);
@@ -139,34 +109,6 @@ def area_of(areas: Areas, measure: str) -> Decimal:
     if measure in ("service", "office_and_service"):
         return areas.office + areas.services
     return getattr(areas, measure)
-
-
-@shared_measure
-def facility_areas(communities: QuerySet, as_of: datetime.date) -> dict[int, Areas]:
-    """``{community_id: Areas}`` for communities with at least one facility in use (one query)."""
-    community_space = ~Q(kind__in=NOT_COMMUNITY_SPACE)
-
-    def total(condition: Q) -> Sum:
-        return Sum("area_m2", filter=condition, output_field=AREA_SUM)
-
-    # Annotations are prefixed: one named "indoor" would shadow the field in later filters.
-    rows = (
-        Facility.objects.filter(facility_in_use_q(as_of), community__in=communities.values("pk"))
-        .values("community_id")
-        .annotate(
-            area_indoor=total(community_space & Q(indoor=True)),
-            area_outdoor=total(community_space & Q(indoor=False)),
-            area_office=total(Q(kind__in=Facility.OFFICE_KINDS)),
-            area_services=total(Q(kind__in=Facility.SERVICE_KINDS)),
-            area_property=total(Q(kind=Kind.PROPERTY_SERVICE)),
-        )
-        .order_by()
-    )
-    found = {}
-    for r in rows:
-        sums = (r[f"area_{name}"] for name in Areas._fields)
-        found[r["community_id"]] = Areas(*(ZERO if s is None else s.quantize(CENT) for s in sums))
-    return found
 
 
 # --- parameter fields -------------------------------------------------------------------------
@@ -236,21 +178,8 @@ class SixOnes(Rule):
     params_form = SixOnesParams
 
     def measure(self, communities, as_of):
-        found: dict[int, set[str]] = {}
-        rows = (
-            Facility.objects.filter(
-                facility_in_use_q(as_of), community__in=communities.values("pk")
-            )
-            .values_list("community_id", "kind")
-            .order_by()
-            .distinct()
-        )
-        for community_id, kind in rows:
-            found.setdefault(community_id, set()).add(kind)
-        return {
-            pk: frozenset(found[pk]) if pk in found else None
-            for pk in communities.values_list("id", flat=True)
-        }
+        found = kinds_in_use(communities, as_of)
+        return {pk: found.get(pk) for pk in communities.values_list("id", flat=True)}
 
     @staticmethod
     def name(kind: str) -> str:
@@ -268,7 +197,7 @@ class SixOnes(Rule):
         expected = gettext("设有%(kinds)s") % {"kinds": "、".join(self.name(k) for k in kinds)}
         if value is None:
             return no_data("facilities.rooms", expected, gettext("尚未登记在用的设施用房。"))
-        missing = [kind_label(k) for k in kinds if not value & set(EQUIVALENT_KINDS.get(k, (k,)))]
+        missing = [kind_label(k) for k in kinds if not has_kind(value, k)]
         measured = gettext("已设 %(have)s/%(want)s 项") % {
             "have": len(kinds) - len(missing),
             "want": len(kinds),

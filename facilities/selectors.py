@@ -1,6 +1,6 @@
 """Scoped reads of facilities: a community's rooms and totals, and a street's comparison.
 
-Totals come from the same code the space standards use (facilities.rules), so a page never
+Totals come from the same code the space standards use (facilities/areas.py), so a page never
 shows a figure the findings disagree with.
 """
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from divisions.models import Community
+from facilities.areas import ZERO, Areas, facility_areas, has_kind, kinds_in_use
 from facilities.models import Facility
-from facilities.rules import EQUIVALENT_KINDS, ZERO, Areas, SixOnes, facility_areas
 
 # The "六个一" of the Guangdong standard (GD-13a), in the order the document lists them.
 SIX_ONES = [
@@ -47,12 +47,9 @@ class Totals:
         return self.per_100(self.areas.outdoor)
 
 
-def six_ones_present(kinds: frozenset | None) -> list[tuple[str, bool]]:
+def six_ones_present(kinds: frozenset[str] | None) -> list[tuple[str, bool]]:
     kinds = kinds or frozenset()
-    return [
-        (str(Facility.Kind(k).label), bool(kinds & set(EQUIVALENT_KINDS.get(k, (k,)))))
-        for k in SIX_ONES
-    ]
+    return [(str(Facility.Kind(k).label), has_kind(kinds, k)) for k in SIX_ONES]
 
 
 def community_facilities(
@@ -69,7 +66,7 @@ def community_facilities(
     totals = Totals(
         facility_areas(one, on).get(community.pk, NO_AREAS), len(in_use), community.households
     )
-    return rooms, totals, six_ones_present(SixOnes().measure(one, on).get(community.pk))
+    return rooms, totals, six_ones_present(kinds_in_use(one, on).get(community.pk))
 
 
 @dataclass
@@ -83,7 +80,7 @@ def comparison(communities: list[Community], on: datetime.date) -> list[Comparis
     """Rows for a page of communities: two queries whatever the page holds."""
     ids = Community.objects.filter(pk__in=[c.pk for c in communities])
     areas = facility_areas(ids, on)
-    kinds = SixOnes().measure(ids, on)
+    kinds = kinds_in_use(ids, on)
     return [
         ComparisonRow(
             c,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db.models import BooleanField, Case, Count, Max, Q, QuerySet, Sum, When
+from django.db.models import BooleanField, Case, Count, Max, Q, When
 from django.db.models import Value as V
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,55 +35,21 @@ from compliance.rules import (
     not_applicable,
     register,
     register_missing,
-    shared_measure,
 )
 from core.models import is_code
-from funding.models import Allocation, AssignedTask, WageBenchmark
+from funding.ledger import ZERO, rate_for, year_funds
+from funding.models import AssignedTask, WageBenchmark
 
 register_missing("funding.allocations", _("经费拨付"), "funding:ledger")
 register_missing("funding.pay", _("工作人员报酬"), "funding:ledger")
 register_missing("funding.benchmark", _("工资基准"), "funding:ledger")
 
-ZERO = Decimal("0.00")
 BAND_PREFIX_LENGTHS = (2, 4, 6, 9, 12)
-
-# What counts as a committee's "work funds" (工作经费). Every funding standard here is an
-# obligation of government to fund the committee:
-#   GD 六(二十): "纳入区(县、市)级以上政府财政预算";
-#   SD 第三十一条: "核拨", "纳入县(市、区)财政预算";
-#   Anhui 皖发〔2007〕6号: "补贴工作经费"; Hubei 鄂发〔2007〕4号: "各地政府要…落实…经费".
-# Money the committee raises itself (社会募集, which N18 第十六条 lets it raise for public-good
-# projects, under its own disclosure duty) or receives from the units it builds the community
-# with (共驻共建单位) is not such funding: the Anhui survey (seeds/004) describes committees
-# "到辖区单位募捐,搞赞助" precisely because government funds fall short, so counting that
-# money would hide the very shortfall the standards are about. Fundraising and joint-building
-# money are therefore left out of the sum and only mentioned in the finding. "其他" (other) is
-# kept: the ledger records allocations to the committee, and an unnamed source is taken to be
-# public money (a special transfer, say) rather than guessed away.
-EXCLUDED_SOURCES = (Allocation.Source.FUNDRAISING, Allocation.Source.JOINT)
-WORK_SOURCES = tuple(s for s in Allocation.Source.values if s not in EXCLUDED_SOURCES)
 
 
 def fmt_money(amount: Decimal) -> str:
     """Yuan with thousands separators and cents: ``Decimal("60000")`` → "¥60,000.00"."""
     return f"¥{Decimal(amount):,.2f}"
-
-
-@shared_measure
-def year_funds(communities: QuerySet, year: int) -> dict[int, tuple[Decimal, Decimal]]:
-    """``{community_id: (work funds, excluded funds)}`` of a year, for the communities with at
-    least one allocation recorded for it (one query). A community with only fundraising recorded
-    has work funds of ¥0.00: its ledger is kept and shows no government money."""
-    rows = (
-        Allocation.objects.filter(community__in=communities.values("pk"), year=year)
-        .values("community_id")
-        .annotate(
-            work=Sum("amount", filter=Q(source__in=WORK_SOURCES)),
-            excluded=Sum("amount", filter=Q(source__in=EXCLUDED_SOURCES)),
-        )
-        .order_by()
-    )
-    return {r["community_id"]: (r["work"] or ZERO, r["excluded"] or ZERO) for r in rows}
 
 
 def funds_measured(year: int, funds: Decimal) -> str:
@@ -175,16 +141,6 @@ class RateBandsField(forms.Field):
 class PerHouseholdsParams(ParamsForm):
     yuan_per_household = forms.IntegerField(label=_("每户每年金额(元)"), min_value=1)
     bands = RateBandsField(label=_("分地区标准"), required=False)
-
-
-def rate_for(params: dict, code: str) -> int:
-    """The rate of the band with the longest prefix of the code, else the general rate."""
-    best, rate = -1, params["yuan_per_household"]
-    for band in params.get("bands", []):
-        for prefix in band["prefixes"]:
-            if code.startswith(prefix) and len(prefix) > best:
-                best, rate = len(prefix), band["yuan_per_household"]
-    return rate
 
 
 @register

@@ -9,8 +9,8 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from divisions.models import Community
+from funding.ledger import rate_for, year_funds
 from funding.models import Allocation, Expenditure, StaffPay
-from funding.rules import rate_for, year_funds
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -114,8 +114,9 @@ class PerThousand:
 def per_1000_households(community: Community, year: int, finding) -> PerThousand | None:
     """Work funds per 1,000 households against the per-household standard that applies.
 
-    Uses the rule's own definitions (which funds count, which band applies), so the chart and
-    the finding cannot disagree. None where the standard is not a per-household one.
+    Uses the rule's own definitions (funding/ledger.py: which funds count, which band applies),
+    so the chart and the finding cannot disagree. None where the standard is not a
+    per-household one.
     """
     if (
         finding is None

@@ -11,10 +11,10 @@ from core.reminders import Due, Section, register
 from governance import selectors
 
 
-@register("governance.matters", order=45)
+@register("governance.matters", order=45, dashboard=True)
 def matters(user, prefix: str, today: datetime.date) -> Section:
-    count, late = selectors.overdue_matters(prefix, today)
     days = selectors.matter_step_days()
+    count, late = selectors.overdue_matters(prefix, today, days)
     return Section(
         "governance.matters",
         _("“四议两公开”步骤等待超过 %(n)s 天") % {"n": days},

@@ -69,10 +69,13 @@ def matter_step_days() -> int:
     return days if isinstance(days, int) and days > 0 else DEFAULT_MAX_DAYS
 
 
-def overdue_matters(prefix: str, today: datetime.date) -> tuple[int, list[MajorMatter]]:
-    """Open major matters under ``prefix`` whose next step has waited too long: (count, the
-    longest-waiting few). In SQL, so that a district's dashboard never loads its matters."""
-    cutoff = today - datetime.timedelta(days=matter_step_days())
+def overdue_matters(
+    prefix: str, today: datetime.date, days: int | None = None
+) -> tuple[int, list[MajorMatter]]:
+    """Open major matters under ``prefix`` whose next step has waited more than ``days``
+    (``matter_step_days()`` unless given): (count, the longest-waiting few). In SQL, so that a
+    district's dashboard never loads its matters."""
+    cutoff = today - datetime.timedelta(days=matter_step_days() if days is None else days)
     step = MatterStep.objects.filter(matter=OuterRef("pk"))
     closed = Exists(step.filter(step=MatterStep.Step.RESULT_PUBLISHED)) | (
         Exists(step.filter(step=MatterStep.Step.RESOLUTION_PUBLISHED))

@@ -2,46 +2,57 @@
 
 from __future__ import annotations
 
+import datetime
+from fractions import Fraction
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from committees.models import Person
-from compliance.engine import reevaluate_community
-from compliance.models import Standard
+from compliance.engine import Candidate, applicable_standards, reevaluate_community
 from compliance.rules import meets_fraction
 from compliance.services import record_save
+from divisions.models import Community
 from governance.matters import STEP_NAMES, progress
 from governance.models import Attendance, MajorMatter, MatterStep, Meeting, Resolution
 
 # N18-09 第九条: decisions need more than half of those present.
 DEFAULT_MAJORITY = {"numerator": 1, "denominator": 2, "strict": True}
+DEFAULT_CITE = "N18-09"
+MEETING_QUORUM_KEY = "governance.meeting_quorum"  # the rule of N18-09 (governance/rules.py)
 
 
-def majority_rule() -> tuple[dict, str]:
-    """The voting fraction of the meeting standard on record, and how to cite it."""
-    standard = Standard.objects.filter(code="N18-09").select_related("document").first()
-    fraction = (standard.params.get("votes") if standard else None) or DEFAULT_MAJORITY
-    if not isinstance(fraction, dict) or not {"numerator", "denominator"} <= set(fraction):
-        fraction = DEFAULT_MAJORITY
+def _demand(candidate: Candidate) -> tuple[Fraction, bool]:
+    votes = candidate.params["votes"]
+    return Fraction(votes["numerator"], votes["denominator"]), votes["strict"]
+
+
+def majority_rule(community: Community, on: datetime.date) -> tuple[dict, str]:
+    """The voting fraction a resolution of the community needs on the day, and how to cite it:
+    of the meeting standards that apply (the law's N18-09, a local one asking more), the
+    strictest: a resolution that meets it meets them all."""
+    applicable = applicable_standards(community, on, [MEETING_QUORUM_KEY])
+    standards = applicable.get(MEETING_QUORUM_KEY, [])
+    chosen = max(standards, key=_demand) if standards else None
+    fraction = chosen.params["votes"] if chosen else DEFAULT_MAJORITY
     cite = _("赞成票%(cmp)s到会人数的 %(n)s/%(d)s(%(code)s)") % {
-        "cmp": _("超过") if fraction.get("strict", True) else _("不少于"),
+        "cmp": _("超过") if fraction["strict"] else _("不少于"),
         "n": fraction["numerator"],
         "d": fraction["denominator"],
-        "code": standard.code if standard else "N18-09",
+        "code": chosen.standard.code if chosen else DEFAULT_CITE,
     }
     return fraction, cite
 
 
 @transaction.atomic
 def resolution_save(*, actor, resolution: Resolution, meeting: Meeting) -> Resolution:
-    """Freeze the attendance and the rule used, and compute whether it passed."""
-    fraction, cite = majority_rule()
+    """Freeze the attendance and the rule used (the standard that applies to the community on
+    the day of the meeting), and compute whether it passed."""
+    fraction, cite = majority_rule(meeting.community, meeting.date)
     resolution.meeting = meeting
     resolution.present = meeting.attended
-    resolution.passed = meets_fraction(
-        resolution.votes_for, resolution.present, {**DEFAULT_MAJORITY, **fraction}
-    )
+    resolution.passed = meets_fraction(resolution.votes_for, resolution.present, fraction)
     resolution.rule = cite[:100]
     return record_save(actor=actor, instance=resolution, community=meeting.community)
 

@@ -11,14 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from committees import selectors
 from compliance import counts
 from compliance import selectors as compliance
-from core import access
+from core import access, reminders
 from divisions import selectors as divisions_selectors
 from divisions.models import Division
-from elections.selectors import overdue_elections
-from governance import selectors as governance_selectors
 
 
 @login_required
@@ -61,16 +58,15 @@ def division_context(request: HttpRequest, division: Division) -> dict:
         # Reminders name people to act on: the street's own list. Above it they would be a
         # scan of every membership and training of the district, city or province per request.
         # Lazy: the section is cached per day and roll-up generation (every save through the
-        # services re-evaluates the community, which recounts the street's roll-ups).
+        # services re-evaluates the community, which recounts the street's roll-ups), and the
+        # same for every user of the street (core/reminders.py: dashboard sections).
         today = timezone.localdate()
+        user = request.user
         context.update(
             today=today,
-            terms=SimpleLazyObject(lambda: selectors.term_reminders(code, today)),
-            untrained=SimpleLazyObject(lambda: selectors.training_overdue(code, today)),
-            matters_late=SimpleLazyObject(
-                lambda: governance_selectors.overdue_matters(code, today)
+            reminders=SimpleLazyObject(
+                lambda: reminders.sections(user, code, today, dashboard=True)
             ),
-            elections_overdue=SimpleLazyObject(lambda: overdue_elections(code, today)),
         )
         page = Paginator(division.communities.order_by("code"), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -97,11 +93,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(cards) == 1 and cards[0].is_community:
         # A committee member's home: what is due in their own community.
         today = timezone.localdate()
-        context.update(
-            terms=selectors.term_reminders(cards[0].code, today),
-            untrained=selectors.training_overdue(cards[0].code, today),
-            matters_late=governance_selectors.overdue_matters(cards[0].code, today),
-            elections_overdue=overdue_elections(cards[0].code, today),
+        context["reminders"] = reminders.sections(
+            request.user, cards[0].code, today, dashboard=True
         )
     return render(request, "portal/home.html", context)
 

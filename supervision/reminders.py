@@ -38,7 +38,7 @@ def _list_url(prefix: str, community_name: str, division_name: str, state: str =
     return ""
 
 
-@register("committees.terms", order=10)
+@register("committees.terms", order=10, dashboard=True)
 def terms(user, prefix: str, today: datetime.date) -> Section:
     count, memberships = committee_selectors.term_reminders(prefix, today, limit=ITEMS_SHOWN)
     return Section(
@@ -60,7 +60,13 @@ def terms(user, prefix: str, today: datetime.date) -> Section:
     )
 
 
-@register("committees.training", order=20)
+def _last_training(last: datetime.date | None) -> str:
+    """(最近 2024-05-01), or (无记录) for someone never trained."""
+    note = _("最近") + f" {last:%Y-%m-%d}" if last else _("无记录")
+    return f"({note})"
+
+
+@register("committees.training", order=20, dashboard=True)
 def training(user, prefix: str, today: datetime.date) -> Section:
     count, memberships = committee_selectors.training_overdue(prefix, today, limit=ITEMS_SHOWN)
     return Section(
@@ -70,7 +76,8 @@ def training(user, prefix: str, today: datetime.date) -> Section:
         [
             Due(
                 _("%(name)s(%(position)s)需参加培训")
-                % {"name": m.person.name, "position": m.get_position_display()},
+                % {"name": m.person.name, "position": m.get_position_display()}
+                + _last_training(m.last_training),
                 m.organization.community.name,
                 m.organization.community.code,
                 None,

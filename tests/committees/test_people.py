@@ -320,6 +320,7 @@ def test_the_dashboard_reminds_of_terms_ending_and_training_overdue(
     membership(p, committee, "director", term_ends_on=today + datetime.timedelta(days=30))
     client.force_login(make_user(Role.STREET, STREET))
     response = client.get(reverse("division", args=[STREET]))
-    assert response.context["terms"][0] == 1
-    assert response.context["untrained"][0] == 1
+    sections = {s.key: s for s in response.context["reminders"]}
+    assert sections["committees.terms"].count == 1
+    assert sections["committees.training"].count == 1
     assert "到期人" in response.content.decode()

@@ -24,8 +24,9 @@ from compliance.engine import evaluate_communities
 from compliance.models import Finding, Status
 from compliance.rules import MISSING_RECORDS, registry
 from divisions.models import Community
+from facilities.areas import Areas
 from facilities.models import Facility
-from facilities.rules import AreaPerHouseholds, Areas, fmt_area, months_after
+from facilities.rules import AreaPerHouseholds, fmt_area, months_after
 from tests.conftest import CITY, OTHER_STREET, STREET
 
 AS_OF = date(2026, 6, 30)

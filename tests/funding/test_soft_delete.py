@@ -11,8 +11,8 @@ from django.urls import reverse
 from core.models import Role
 from divisions.models import Community
 from funding import selectors
+from funding.ledger import year_funds
 from funding.models import Allocation, Expenditure, StaffPay
-from funding.rules import year_funds
 from tests.conftest import STREET
 from tests.funding.test_rules import YEAR, allocate, measure, staff
 

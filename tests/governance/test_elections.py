@@ -869,7 +869,8 @@ def test_the_street_sees_overdue_and_upcoming_elections_and_its_direct_rate(
         certified(c, TODAY - datetime.timedelta(days=6 * 366))
     assert _queries(street_client, path) == before
     division = street_client.get(reverse("division", args=[STREET]))
-    assert division.context["elections_overdue"][0] == 6
+    sections = {s.key: s for s in division.context["reminders"]}
+    assert sections["elections.elections"].count == 6
     assert "换届选举逾期" in division.content.decode()
 
 
@@ -898,5 +899,6 @@ def test_a_second_general_election_of_the_same_term_is_refused_in_the_form(
 def test_a_committee_member_is_reminded_of_their_overdue_election(member_client, community):
     certified(community, TODAY - datetime.timedelta(days=5 * 366), term=7)
     response = member_client.get(reverse("home"))
-    assert response.context["elections_overdue"][0] == 1
+    sections = {s.key: s for s in response.context["reminders"]}
+    assert sections["elections.elections"].count == 1
     assert "换届选举逾期" in response.content.decode()

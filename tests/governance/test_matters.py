@@ -174,8 +174,9 @@ def test_it_shows_an_overdue_step_on_the_street_dashboard(street_client, communi
     done = MajorMatter.objects.create(community=community, title="近期事项")
     MatterStep.objects.create(matter=done, step="proposal", date=ago(30))
     page = street_client.get(reverse("division", args=[STREET]))
-    count, rows = page.context["matters_late"]
-    assert count == 1 and rows == [matter]
+    section = {s.key: s for s in page.context["reminders"]}["governance.matters"]
+    matter_url = reverse("governance:matter", args=[community.code, matter.pk])
+    assert section.count == 1 and [d.url for d in section.items] == [matter_url]
     assert "停车位分配" in page.content.decode()
 
 

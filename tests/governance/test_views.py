@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from committees.models import Membership, Organization, Person
+from compliance.models import PolicyDocument, Standard
 from core.models import Role
 from governance.models import Disclosure, Meeting, Resolution
 from tests.conftest import STREET
@@ -112,6 +113,36 @@ def test_a_resolution_is_computed_and_frozen_with_the_rule(street_client, commun
     Meeting.objects.filter(pk=m.pk).update(attended=100)
     first.refresh_from_db()
     assert (first.present, first.passed) == (60, False)
+
+
+def test_a_resolution_is_held_to_a_stricter_local_majority_where_it_applies(
+    street_client, community
+):
+    document = PolicyDocument.objects.create(
+        key="T-LOCAL",
+        title="测试街道议事规则",
+        scope_prefixes=[STREET],
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    Standard.objects.create(
+        code="T-LOCAL-09",
+        document=document,
+        title="决定经出席人三分之二通过",
+        quote="……",
+        rule_key="governance.meeting_quorum",
+        params={
+            "attendance": {"numerator": 1, "denominator": 2, "strict": True},
+            "votes": {"numerator": 2, "denominator": 3, "strict": False},
+        },
+    )
+    m = meeting(community, attended=60)
+    url = reverse("governance:resolution_create", args=[community.code, m.pk])
+    for title, votes in (("加装电梯", "39"), ("改造广场", "40")):
+        payload = {"title": title, "votes_for": votes, "votes_against": "0", "abstentions": "0"}
+        assert street_client.post(url, payload).status_code == 302
+    short, enough = Resolution.objects.order_by("pk")
+    assert (short.passed, enough.passed) == (False, True)  # two thirds of 60 is 40
+    assert "T-LOCAL-09" in short.rule and "2/3" in short.rule
 
 
 def test_votes_above_attendance_are_refused(street_client, community):

@@ -21,6 +21,8 @@ from django.utils import translation
 
 from compliance.engine import (
     Resolver,
+    applicability,
+    applicable_standards,
     evaluate_communities,
     evaluate_jurisdictions,
     load_candidates,
@@ -80,12 +82,15 @@ def make_standard(code: str, document: PolicyDocument, **extra) -> Standard:
 
 
 def applicable(code: str, as_of: datetime.date) -> set[str]:
-    return {c.standard.code for c in Resolver(load_candidates(as_of)).applicable(code)}
+    """Through the engine's public answer, as the other apps ask it."""
+    found = applicable_standards(code, as_of)
+    return {c.standard.code for candidates in found.values() for c in candidates}
 
 
 def reasons(code: str, as_of: datetime.date, level: str = Standard.Level.COMMUNITY) -> dict:
-    resolver = Resolver(load_candidates(as_of, level))
-    return {a.standard.code: a.reason for a in resolver.resolve(code) if not a.applies}
+    return {
+        a.standard.code: a.reason for a in applicability(code, as_of, level=level) if not a.applies
+    }
 
 
 def finding_codes(community: Community, as_of: datetime.date) -> set[str]:
@@ -233,6 +238,28 @@ def test_it_lets_a_district_policy_replace_the_provincial_band_but_not_national_
     assert applicable(code, BEFORE_N25) == {"N18-06", "XZ-01"}
     assert reasons(code, BEFORE_N25)["GD-01"] == "已被更具体或更新的标准 XZ-01 取代。"
     assert applicable(code, AFTER_N25) == {"N25-03", "XZ-01"}
+
+
+def test_it_gives_other_apps_the_applicable_standards_by_rule_key(xiangzhou, community_in):
+    community = community_in(DISTRICT)
+    found = applicable_standards(community, BEFORE_N25)
+    assert list(found) == [HOUSEHOLDS]
+    law, local = found[HOUSEHOLDS]  # sorted by code
+    assert (law.standard.code, local.standard.code) == ("N18-06", "XZ-01")
+    assert local.params == {"min": 1500, "max": 2500}  # checked by the rule's form
+    assert local.judge(1000, as_of=BEFORE_N25).status == Status.NON_COMPLIANT
+    assert local.judge(2000, as_of=BEFORE_N25).status == Status.COMPLIANT
+    by_code = applicable_standards(community.code, BEFORE_N25, [HOUSEHOLDS])
+    assert [c.standard.code for c in by_code[HOUSEHOLDS]] == ["N18-06", "XZ-01"]
+
+
+def test_it_reads_only_the_rule_keys_asked_for_in_one_query(xiangzhou, community_in):
+    code = community_in(DISTRICT).code
+    with CaptureQueriesContext(connection) as ctx:
+        found = applicable_standards(code, BEFORE_N25, ["election.turnout", HOUSEHOLDS])
+    assert len(ctx.captured_queries) == 1
+    assert list(found) == [HOUSEHOLDS]  # the election rule is not registered in these tests
+    assert "rule_key" in ctx.captured_queries[0]["sql"]
 
 
 def test_it_keeps_the_provincial_band_in_the_neighbouring_district(xiangzhou, community_in):
