@@ -36,12 +36,17 @@ MO_PATH = LOCALE_DIR / "django.mo"
 # What makemessages scans in the project (the same as the documented command, minus what it
 # ignores: .venv, tests, staticfiles).
 SOURCE_DIRS = (
-    "portal",
+    "core",
+    "divisions",
+    "compliance",
     "committees",
+    "elections",
     "governance",
     "facilities",
     "funding",
     "supervision",
+    "demo",
+    "portal",
     "templates",
 )
 IGNORES = (".venv/*", "tests/*", "staticfiles/*")
