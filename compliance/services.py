@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.db import models, transaction
 from django.utils import timezone
 
 from compliance.engine import evaluate_communities, evaluate_jurisdictions, reevaluate_community
@@ -37,6 +40,16 @@ def evaluate_jurisdiction(*, actor, code: str) -> int:
     written = evaluate_communities(Community.objects.filter(code__startswith=code), today)
     evaluate_jurisdictions(code, today)
     return written
+
+
+def assign(instance: models.Model, data: Mapping[str, Any], fields: Collection[str]) -> None:
+    """Copy validated field values onto a record. ``fields`` are those a caller may set: any
+    other name (the community, a computed flag) is a programming error, never saved."""
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} cannot be given {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(instance, name, value)
 
 
 @transaction.atomic

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
 from core import access
+from core.models import User
 from divisions.models import Community, Division
 
 ANCESTOR_LENGTHS = (2, 4, 6, 9)
@@ -34,6 +36,14 @@ def division_for(user, code: str) -> Division:
     if division is None:
         raise Http404
     return division
+
+
+def division_communities(
+    user: User | AnonymousUser, code: str
+) -> tuple[Division, QuerySet[Community]]:
+    """A division inside the jurisdiction (404 otherwise) and every community under it."""
+    division = division_for(user, code)
+    return division, Community.objects.filter(code__startswith=division.code)
 
 
 @dataclass(frozen=True)
