@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -60,6 +61,15 @@ def refuse_control_characters(form) -> bool:
     return refused
 
 
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal next to the field it names (unknown or no field: above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
 def edit_page(
     request: HttpRequest,
     community: Community,
@@ -93,8 +103,7 @@ def edit_page(
             conflict = error
             form.add_error(None, error.message)
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect(next_url)
