@@ -1,4 +1,7 @@
-"""Writes of the compliance engine: local documents and standards, on-demand evaluation."""
+"""Writes of the compliance engine: local documents and standards, on-demand evaluation; and
+the save every community record goes through (validated, who did it, the community re-judged).
+
+Views pass validated field values, never a form."""
 
 from __future__ import annotations
 
@@ -10,36 +13,10 @@ from django.utils import timezone
 
 from compliance.engine import evaluate_communities, evaluate_jurisdictions, reevaluate_community
 from compliance.models import PolicyDocument, Standard
+from compliance.rules import registry
 from core import audit
+from core.models import User
 from divisions.models import Community
-
-
-@transaction.atomic
-def document_create(*, actor, form) -> PolicyDocument:
-    document = form.save(commit=False)
-    document.tier = PolicyDocument.Tier.POLICY  # local documents never carry the force of law
-    document.created_by = actor
-    document.full_clean()
-    document.save()
-    return document
-
-
-@transaction.atomic
-def standard_create(*, actor, form) -> Standard:
-    standard = form.save(commit=False)
-    standard.created_by = actor
-    standard.full_clean()
-    standard.save()
-    return standard
-
-
-@transaction.atomic
-def evaluate_jurisdiction(*, actor, code: str) -> int:
-    """Re-evaluate every community under ``code`` as of today, and the aggregates there."""
-    today = timezone.localdate()
-    written = evaluate_communities(Community.objects.filter(code__startswith=code), today)
-    evaluate_jurisdictions(code, today)
-    return written
 
 
 def assign(instance: models.Model, data: Mapping[str, Any], fields: Collection[str]) -> None:
@@ -50,6 +27,64 @@ def assign(instance: models.Model, data: Mapping[str, Any], fields: Collection[s
         raise TypeError(f"{type(instance).__name__} cannot be given {sorted(unknown)}")
     for name, value in data.items():
         setattr(instance, name, value)
+
+
+# What a bureau may set on a local document and a local standard.
+DOCUMENT_FIELDS = (
+    "key",
+    "title",
+    "issuer",
+    "number",
+    "issued_on",
+    "effective_from",
+    "effective_to",
+    "status",
+    "scope_prefixes",
+    "source",
+)
+STANDARD_FIELDS = (
+    "code",
+    "document",
+    "article",
+    "title",
+    "quote",
+    "rule_key",
+    "params",
+    "scope_prefixes",
+    "effective_from",
+    "effective_to",
+    "is_default",
+)
+
+
+@transaction.atomic
+def document_create(*, actor: User, data: Mapping[str, Any]) -> PolicyDocument:
+    """Record a local policy document; local documents never carry the force of law."""
+    document = PolicyDocument(tier=PolicyDocument.Tier.POLICY, created_by=actor)
+    assign(document, data, DOCUMENT_FIELDS)
+    audit.save_as(document, actor=actor)
+    return document
+
+
+@transaction.atomic
+def standard_create(*, actor: User, data: Mapping[str, Any]) -> Standard:
+    """Record a local standard; it is judged from the next evaluation on."""
+    standard = Standard(created_by=actor)
+    assign(standard, data, STANDARD_FIELDS)
+    # The level follows from the rule: nobody chooses it.
+    rule = registry.get(standard.rule_key)
+    standard.level = rule.level if rule else Standard.Level.COMMUNITY
+    audit.save_as(standard, actor=actor)
+    return standard
+
+
+@transaction.atomic
+def evaluate_jurisdiction(*, actor, code: str) -> int:
+    """Re-evaluate every community under ``code`` as of today, and the aggregates there."""
+    today = timezone.localdate()
+    written = evaluate_communities(Community.objects.filter(code__startswith=code), today)
+    evaluate_jurisdictions(code, today)
+    return written
 
 
 @transaction.atomic
