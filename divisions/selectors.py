@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -53,10 +54,15 @@ class Crumb:
     linked: bool
 
 
+def division_names(codes: Iterable[str]) -> dict[str, str]:
+    """Names of divisions by code (one query): names are public, so the codes are not scoped."""
+    return dict(Division.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
 def breadcrumbs(user, code: str) -> list[Crumb]:
     """The division path above ``code``; only divisions inside the jurisdiction are links."""
     codes = [code[:n] for n in ANCESTOR_LENGTHS if n < len(code)]
-    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    names = division_names(codes)
     return [Crumb(c, names[c], access.can_read(user, c)) for c in codes if c in names]
 
 

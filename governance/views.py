@@ -22,7 +22,13 @@ from core import access
 from core.uploads import attachment_response
 from divisions import selectors as committee_selectors
 from divisions.models import Community
-from divisions.pages import add_service_errors, community_page, edit_page, writable_community
+from divisions.pages import (
+    add_row_errors,
+    add_service_errors,
+    community_page,
+    edit_page,
+    writable_community,
+)
 from governance import selectors, services
 from governance.forms import (
     AttachmentForm,
@@ -206,20 +212,6 @@ def _finance_lines(
     return lines, deleted, rows
 
 
-def _row_errors(
-    formset: forms.BaseInlineFormSet, rows: list[forms.BaseForm], error: ValidationError
-) -> None:
-    """The service's refusals (``lines.<row>.<field>``) next to their row and field."""
-    for key, field_messages in error.message_dict.items():
-        _lines, _dot, rest = key.partition(".")
-        row, _dot, field = rest.partition(".")
-        if row.isdigit() and int(row) < len(rows):
-            form = rows[int(row)]
-            form.add_error(field if field in form.fields else None, field_messages)
-        else:
-            formset.non_form_errors().extend(field_messages)
-
-
 @login_required
 def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The income and spending lines of a financial disclosure, edited together."""
@@ -235,7 +227,7 @@ def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 actor=request.user, disclosure=disclosure, lines=lines, deleted=deleted
             )
         except ValidationError as error:
-            _row_errors(formset, rows, error)
+            add_row_errors(formset, rows, error, key="lines")
         else:
             messages.success(request, _("收支明细已保存。"))
             return redirect("governance:disclosures", code)
