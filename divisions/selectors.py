@@ -42,9 +42,10 @@ def division_for(user, code: str) -> Division:
 def division_communities(
     user: User | AnonymousUser, code: str
 ) -> tuple[Division, QuerySet[Community]]:
-    """A division inside the jurisdiction (404 otherwise) and every community under it."""
+    """A division inside the jurisdiction (404 otherwise) and every community under it, by
+    code."""
     division = division_for(user, code)
-    return division, Community.objects.filter(code__startswith=division.code)
+    return division, Community.objects.filter(code__startswith=division.code).order_by("code")
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,7 @@ def facility_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def _communities(request: HttpRequest, code: str) -> tuple[Division, QuerySet[Community]]:
-    division, communities = committee_selectors.division_communities(request.user, code)
-    return division, communities.order_by("code")
+    return committee_selectors.division_communities(request.user, code)
 
 
 @login_required
