@@ -91,13 +91,9 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-# Each ledger record is saved by its own service, which takes the record (None: a new one).
-SAVES: dict[type, Callable[..., Any]] = {
-    Allocation: lambda record, **kw: services.allocation_save(allocation=record, **kw),
-    Expenditure: lambda record, **kw: services.expenditure_save(expenditure=record, **kw),
-    StaffPay: lambda record, **kw: services.pay_save(pay=record, **kw),
-    AssignedTask: lambda record, **kw: services.task_save(task=record, **kw),
-}
+# How a ledger page saves: the record's own service, given the community, the record (None
+# for a new one) and the form's validated values.
+Save = Callable[[Community, Any, dict[str, Any]], object]
 
 
 def _record_page(
@@ -107,6 +103,7 @@ def _record_page(
     form_class: type[forms.ModelForm],
     pk: int | None,
     heading: str,
+    save: Save,
     **form_kwargs: Any,
 ) -> HttpResponse:
     """Add or edit one ledger record of a community (allocation, expenditure, pay, task)."""
@@ -121,12 +118,11 @@ def _record_page(
     community = writable_community(request, code)
     form = form_class(request.POST or None, instance=instance, **form_kwargs)
     target = "funding:tasks" if model is AssignedTask else "funding:ledger"
-    save = SAVES[model]
     return funding_edit_page(
         request,
         community,
         form,
-        lambda f: save(record, actor=request.user, community=community, data=f.cleaned_data),
+        lambda f: save(community, record, f.cleaned_data),
         heading=heading,
         done=_("已保存。"),
         next_url=reverse(target, args=[code]),
@@ -135,25 +131,41 @@ def _record_page(
 
 @login_required
 def allocation_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    return _record_page(request, code, Allocation, AllocationForm, pk, _("经费拨付"))
+    def save(community: Community, allocation: Any, data: dict[str, Any]) -> object:
+        return services.allocation_save(
+            actor=request.user, community=community, allocation=allocation, data=data
+        )
+
+    return _record_page(request, code, Allocation, AllocationForm, pk, _("经费拨付"), save)
 
 
 @login_required
 def expenditure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    return _record_page(request, code, Expenditure, ExpenditureForm, pk, _("经费支出"))
+    def save(community: Community, expenditure: Any, data: dict[str, Any]) -> object:
+        return services.expenditure_save(
+            actor=request.user, community=community, expenditure=expenditure, data=data
+        )
+
+    return _record_page(request, code, Expenditure, ExpenditureForm, pk, _("经费支出"), save)
 
 
 @login_required
 def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    def save(community: Community, pay: Any, data: dict[str, Any]) -> object:
+        return services.pay_save(actor=request.user, community=community, pay=pay, data=data)
+
     community = committee_selectors.community_for(request.user, code)
     return _record_page(
-        request, code, StaffPay, StaffPayForm, pk, _("工作人员报酬"), community=community
+        request, code, StaffPay, StaffPayForm, pk, _("工作人员报酬"), save, community=community
     )
 
 
 @login_required
 def task_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"))
+    def save(community: Community, task: Any, data: dict[str, Any]) -> object:
+        return services.task_save(actor=request.user, community=community, task=task, data=data)
+
+    return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"), save)
 
 
 def _delete_page(

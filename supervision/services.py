@@ -254,24 +254,26 @@ def assessment_save(
         raise ValidationError(_("已发布的考核不能修改。"))
     assign(assessment, data, ASSESSMENT_FIELDS)
     errors = _item_errors(items)
+    existing = {row.standard_id: row for row in assessment.items.all()} if assessment.pk else {}
+    changed: list[AssessmentItem] = []
+    for n, item in enumerate(items):
+        row = existing.get(item.standard.pk) or AssessmentItem(standard=item.standard)
+        if row.pk is not None and row.weight == item.weight:
+            continue
+        row.weight = item.weight
+        try:
+            row.full_clean(exclude=["assessment"])  # a new assessment has no id yet
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(f"items.{n}.{field}", messages)
+        changed.append(row)
     if errors:
         raise ValidationError(errors)
     _save(assessment)
-    kept = {item.standard.pk: item.weight for item in items}
-    assessment.items.exclude(standard_id__in=kept).delete()
-    existing = {row.standard_id: row for row in assessment.items.all()}
-    for n, item in enumerate(items):
-        row = existing.get(item.standard.pk)
-        if row is not None and row.weight == item.weight:
-            continue
-        row = row or AssessmentItem(assessment=assessment, standard=item.standard)
-        row.weight = item.weight
-        try:
-            _save(row)
-        except ValidationError as error:
-            raise ValidationError(
-                {f"items.{n}.{field}": messages for field, messages in error.message_dict.items()}
-            ) from error
+    assessment.items.exclude(standard_id__in=[item.standard.pk for item in items]).delete()
+    for row in changed:
+        row.assessment = assessment
+        row.save()
     return assessment
 
 
