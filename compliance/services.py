@@ -6,7 +6,7 @@ Views pass validated field values, never a form."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -17,6 +17,8 @@ from compliance.rules import registry
 from core import audit
 from core.models import User
 from divisions.models import Community
+
+Record = TypeVar("Record", bound=models.Model)
 
 
 def assign(instance: models.Model, data: Mapping[str, Any], fields: Collection[str]) -> None:
@@ -93,6 +95,24 @@ def record_save(*, actor, instance, community: Community):
     audit.save_as(instance, actor=actor)
     reevaluate_community(community)
     return instance
+
+
+@transaction.atomic
+def community_record_save(
+    *,
+    actor: User,
+    community: Community,
+    record: Record,
+    data: Mapping[str, Any],
+    fields: Collection[str],
+) -> Record:
+    """Give a record of ``community`` (one with a ``community`` field) the validated values of
+    ``fields`` and save it as ``record_save`` does."""
+    if getattr(record, "community_id", None) != community.pk:
+        raise ValueError(f"{type(record).__name__} {record.pk} belongs to another community")
+    assign(record, data, fields)
+    record_save(actor=actor, instance=record, community=community)
+    return record
 
 
 @transaction.atomic

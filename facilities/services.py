@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from compliance.services import assign, record_save
+from compliance.services import community_record_save
 from core.models import User
 from divisions.models import Community
 from facilities.models import Facility
@@ -42,10 +42,10 @@ def facility_save(
     data: Mapping[str, Any],
 ) -> Facility:
     """Record a new room of ``community`` (``facility`` None) or change one of its rooms."""
-    if facility is None:
-        facility = Facility(community=community)
-    elif facility.community_id != community.pk:
-        raise ValueError("the facility belongs to another community")
-    assign(facility, data, FACILITY_FIELDS)
-    record_save(actor=actor, instance=facility, community=community)
-    return facility
+    return community_record_save(
+        actor=actor,
+        community=community,
+        record=facility or Facility(community=community),
+        data=data,
+        fields=FACILITY_FIELDS,
+    )

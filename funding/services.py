@@ -39,30 +39,13 @@ TASK_FIELDS = (
 )
 BENCHMARK_FIELDS = ("code", "year", "kind", "annual_amount", "source")
 
-Owned = TypeVar("Owned", bound=Allocation | Expenditure | AssignedTask)
-
-
-def _community_record_save(
-    *,
-    actor: User,
-    community: Community,
-    record: Owned,
-    data: Mapping[str, Any],
-    fields: tuple[str, ...],
-) -> Owned:
-    if record.community_id != community.pk:
-        raise ValueError("the record belongs to another community")
-    compliance_services.assign(record, data, fields)
-    compliance_services.record_save(actor=actor, instance=record, community=community)
-    return record
-
 
 @transaction.atomic
 def allocation_save(
     *, actor: User, community: Community, allocation: Allocation | None, data: Mapping[str, Any]
 ) -> Allocation:
     """Record money received by ``community`` (``allocation`` None) or correct a receipt."""
-    return _community_record_save(
+    return compliance_services.community_record_save(
         actor=actor,
         community=community,
         record=allocation or Allocation(community=community),
@@ -75,7 +58,7 @@ def allocation_save(
 def expenditure_save(
     *, actor: User, community: Community, expenditure: Expenditure | None, data: Mapping[str, Any]
 ) -> Expenditure:
-    return _community_record_save(
+    return compliance_services.community_record_save(
         actor=actor,
         community=community,
         record=expenditure or Expenditure(community=community),
@@ -88,7 +71,7 @@ def expenditure_save(
 def task_save(
     *, actor: User, community: Community, task: AssignedTask | None, data: Mapping[str, Any]
 ) -> AssignedTask:
-    return _community_record_save(
+    return compliance_services.community_record_save(
         actor=actor,
         community=community,
         record=task or AssignedTask(community=community),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -20,7 +20,7 @@ from committees.models import Person
 from compliance.engine import reevaluate_community
 from compliance.models import Standard
 from compliance.rules import meets_fraction
-from compliance.services import assign, record_save
+from compliance.services import assign, community_record_save, record_save
 from core.models import User
 from divisions.models import Community
 from governance.matters import STEP_NAMES, progress
@@ -72,23 +72,6 @@ STEP_FIELDS = ("step", "date", "meeting", "resolution", "disclosure", "note")
 COVENANT_FIELDS = ("title", "text", "adopted_on", "meeting", "filed_on", "filed_with")
 PUBLIC_SERVICE_FIELDS = ("name", *PublicService.SIX, "published_on", "withdrawn_on")
 
-Owned = TypeVar("Owned", bound=Meeting | Disclosure | MajorMatter | Covenant | PublicService)
-
-
-def _community_record_save(
-    *,
-    actor: User,
-    community: Community,
-    record: Owned,
-    data: Mapping[str, Any],
-    fields: Sequence[str],
-) -> Owned:
-    if record.community_id != community.pk:
-        raise ValueError("the record belongs to another community")
-    assign(record, data, fields)
-    record_save(actor=actor, instance=record, community=community)
-    return record
-
 
 def majority_rule() -> tuple[dict, str]:
     """The voting fraction of the meeting standard on record, and how to cite it."""
@@ -116,7 +99,7 @@ def meeting_save(
 ) -> Meeting:
     """Record a meeting of ``community`` (``meeting`` None) or change one; a list of
     attendees (bodies with a roster) replaces the recorded one."""
-    meeting = _community_record_save(
+    meeting = community_record_save(
         actor=actor,
         community=community,
         record=meeting or Meeting(community=community),
@@ -159,7 +142,7 @@ def disclosure_save(
     disclosure: Disclosure | None,
     data: Mapping[str, Any],
 ) -> Disclosure:
-    return _community_record_save(
+    return community_record_save(
         actor=actor,
         community=community,
         record=disclosure or Disclosure(community=community),
@@ -265,7 +248,7 @@ def matter_save(
     matter: MajorMatter | None,
     data: Mapping[str, Any],
 ) -> MajorMatter:
-    return _community_record_save(
+    return community_record_save(
         actor=actor,
         community=community,
         record=matter or MajorMatter(community=community),
@@ -311,7 +294,7 @@ def covenant_save(
     covenant: Covenant | None,
     data: Mapping[str, Any],
 ) -> Covenant:
-    return _community_record_save(
+    return community_record_save(
         actor=actor,
         community=community,
         record=covenant or Covenant(community=community),
@@ -328,7 +311,7 @@ def public_service_save(
     service: PublicService | None,
     data: Mapping[str, Any],
 ) -> PublicService:
-    return _community_record_save(
+    return community_record_save(
         actor=actor,
         community=community,
         record=service or PublicService(community=community),
