@@ -11,6 +11,8 @@ from committees.models import (
     Membership,
     Organization,
     Person,
+    Qualification,
+    Training,
     membership_active_q,
     organization_active_q,
 )
@@ -225,3 +227,31 @@ def active_organizations(
             (kind, subkind, (pk, group) in led, (pk, building) in led)
         )
     return found
+
+
+# --- the pages of the people tab (the community or person found through the jurisdiction) ---
+
+
+def people(community: Community) -> QuerySet[Person]:
+    return community.people.order_by("name")
+
+
+def person_memberships(person: Person) -> QuerySet[Membership]:
+    return person.memberships.select_related("organization").order_by("-start_date")
+
+
+def person_trainings(person: Person) -> QuerySet[Training]:
+    return person.trainings.all()
+
+
+def person_qualifications(person: Person) -> QuerySet[Qualification]:
+    return person.qualifications.all()
+
+
+def training_log(community: Community) -> QuerySet[Training]:
+    """Every training of the community's people, newest first."""
+    return (
+        Training.objects.filter(person__community=community)
+        .select_related("person")
+        .order_by("-date", "person__name")
+    )

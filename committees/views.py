@@ -130,7 +130,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
         "committees/people.html",
         tab="people",
         overview=selectors.people_overview(community, today),
-        everyone=Paginator(community.people.order_by("name"), settings.PAGE_SIZE).get_page(
+        everyone=Paginator(selectors.people(community), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
         ),
     )
@@ -145,9 +145,9 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "committees/person_detail.html",
         tab="people",
         person=person,
-        memberships=person.memberships.select_related("organization").order_by("-start_date"),
-        trainings=person.trainings.all(),
-        qualifications=person.qualifications.all(),
+        memberships=selectors.person_memberships(person),
+        trainings=selectors.person_trainings(person),
+        qualifications=selectors.person_qualifications(person),
     )
 
 
@@ -311,13 +311,12 @@ def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpRespon
 @login_required
 def training_log(request: HttpRequest, code: str) -> HttpResponse:
     community = divisions_selectors.community_for(request.user, code)
-    trainings = Training.objects.filter(person__community=community).select_related("person")
     return community_page(
         request,
         community,
         "committees/training_log.html",
         tab="people",
-        page=Paginator(trainings.order_by("-date", "person__name"), settings.PAGE_SIZE).get_page(
+        page=Paginator(selectors.training_log(community), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
         ),
     )

@@ -7,13 +7,33 @@ import hashlib
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance import exemptions
-from compliance.engine import Applicability, applicability, judge_communities
-from compliance.models import Finding, JurisdictionFinding, Rollup, Standard, Status
+from compliance.engine import (
+    Applicability,
+    applicability,
+    judge_communities,
+)
+from compliance.models import (
+    Finding,
+    JurisdictionFinding,
+    PolicyDocument,
+    Rollup,
+    Standard,
+    Status,
+)
 from compliance.rules import MISSING_RECORDS, Verdict
 from divisions.models import COMMUNITY_CODE_LENGTH, Community
 
@@ -365,3 +385,46 @@ def findings_by_community(community_ids: list[int], rule_prefix: str) -> dict[in
     ):
         found.setdefault(finding.community_id, []).append(finding)
     return found
+
+
+def failing_findings(prefix: str, on: datetime.date) -> QuerySet[Finding]:
+    """Current non-compliant and no-data findings under ``prefix`` (a division the caller found
+    in the jurisdiction), with whether an exemption covers each on ``on``: the street report."""
+    return (
+        current_findings(prefix)
+        .filter(status__in=[Status.NON_COMPLIANT, Status.NO_DATA])
+        .annotate(exempted=exemptions.covered(on))
+        .select_related("standard__document", "community")
+        .order_by("code", "standard__code")
+    )
+
+
+# --- the standards library: national and local rules are public, so not scoped -------------
+
+
+def standards(query: str = "", document: str | None = None) -> QuerySet[Standard]:
+    """The library, searched in codes, titles, quotes, documents and rules, or one document's."""
+    found = Standard.objects.select_related("document").order_by("document__key", "code")
+    if query:
+        found = found.filter(
+            Q(code__icontains=query)
+            | Q(title__icontains=query)
+            | Q(quote__icontains=query)
+            | Q(document__title__icontains=query)
+            | Q(rule_key__icontains=query)
+        )
+    if document:
+        found = found.filter(document__key=document)
+    return found
+
+
+def documents() -> QuerySet[PolicyDocument]:
+    return PolicyDocument.objects.order_by("key")
+
+
+def standard_for(code: str) -> Standard:
+    """One standard of the library by its code; 404 if there is none."""
+    standard = Standard.objects.select_related("document").filter(code=code).first()
+    if standard is None:
+        raise Http404
+    return standard

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +17,12 @@ from compliance import exemptions, services
 from compliance import selectors as compliance
 from compliance.engine import applicability
 from compliance.forms import AsOfForm, LocalDocumentForm, LocalStandardForm
-from compliance.models import PolicyDocument, Standard, Status
+from compliance.models import Status
 from core import access
 from core.exports import xlsx_response
 from core.models import Role
 from divisions import selectors as committee_selectors
-from divisions.models import Community
+from divisions.pages import add_service_errors
 
 # Beyond this many communities, evaluation from a web request would be too long: use the command.
 WEB_EVALUATION_LIMIT = 5000
@@ -72,13 +71,7 @@ def community_report(request: HttpRequest, code: str) -> HttpResponse:
 def division_report(request: HttpRequest, code: str) -> HttpResponse:
     """A printable report for a street (or any division): each community's tally and failures."""
     division = committee_selectors.division_for(request.user, code)
-    findings = compliance.current_findings(code)
-    failing = (
-        findings.filter(status__in=[Status.NON_COMPLIANT, Status.NO_DATA])
-        .annotate(exempted=exemptions.covered(timezone.localdate()))
-        .select_related("standard__document", "community")
-        .order_by("code", "standard__code")
-    )
+    failing = compliance.failing_findings(division.code, timezone.localdate())
     page = Paginator(failing, 500).get_page(request.GET.get("page"))
     return render(
         request,
@@ -158,12 +151,12 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def division_evaluate(request: HttpRequest, code: str) -> HttpResponse:
-    division = committee_selectors.division_for(request.user, code)
+    division, communities = committee_selectors.division_communities(request.user, code)
     if request.method != "POST":  # checked after the scope, so outside codes stay a 404
         return HttpResponseNotAllowed(["POST"])
     if not access.can_evaluate(request.user, code):
         raise PermissionDenied
-    count = Community.objects.filter(code__startswith=code).count()
+    count = communities.count()
     if count > WEB_EVALUATION_LIMIT:
         messages.warning(
             request,
@@ -183,19 +176,10 @@ def division_evaluate(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def standard_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
-    standards = Standard.objects.select_related("document").order_by("document__key", "code")
-    if query:
-        standards = standards.filter(
-            Q(code__icontains=query)
-            | Q(title__icontains=query)
-            | Q(quote__icontains=query)
-            | Q(document__title__icontains=query)
-            | Q(rule_key__icontains=query)
-        )
     document = request.GET.get("document")
-    if document:
-        standards = standards.filter(document__key=document)
-    page = Paginator(standards, settings.PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    page = Paginator(compliance.standards(query, document), settings.PAGE_SIZE * 2).get_page(
+        request.GET.get("page")
+    )
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -203,7 +187,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
         "compliance/standard_list.html",
         {
             "page": page,
-            "documents": PolicyDocument.objects.order_by("key"),
+            "documents": compliance.documents(),
             "q": query,
             "document": document,
             "query": params.urlencode(),
@@ -214,7 +198,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
-    standard = get_object_or_404(Standard.objects.select_related("document"), code=code)
+    standard = compliance.standard_for(code)
     today = timezone.localdate()
     applies_here = None
     for grant_code in access.prefixes(request.user)[:1]:
@@ -237,11 +221,16 @@ def document_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = LocalDocumentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        document = services.document_create(actor=request.user, form=form)
-        messages.success(
-            request, _("已新增本地文件“%(t)s”,现在可以为它添加标准条款。") % {"t": document.title}
-        )
-        return redirect(f"{reverse('compliance:standard_create')}?document={document.pk}")
+        try:
+            document = services.document_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已新增本地文件“%(t)s”,现在可以为它添加标准条款。") % {"t": document.title},
+            )
+            return redirect(f"{reverse('compliance:standard_create')}?document={document.pk}")
     return render(
         request, "compliance/standard_form.html", {"form": form, "heading": _("新增本地政策文件")}
     )
@@ -254,11 +243,15 @@ def standard_create(request: HttpRequest) -> HttpResponse:
     initial = {"document": request.GET.get("document")} if request.GET.get("document") else None
     form = LocalStandardForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        standard = services.standard_create(actor=request.user, form=form)
-        messages.success(
-            request, _("已新增标准条款 %(c)s。下次评估时生效。") % {"c": standard.code}
-        )
-        return redirect("compliance:standard_detail", code=standard.code)
+        try:
+            standard = services.standard_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("已新增标准条款 %(c)s。下次评估时生效。") % {"c": standard.code}
+            )
+            return redirect("compliance:standard_detail", code=standard.code)
     return render(
         request, "compliance/standard_form.html", {"form": form, "heading": _("新增本地标准条款")}
     )

@@ -6,8 +6,9 @@ Used by the committees, facilities and funding apps, so that each view stays a f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -60,6 +61,45 @@ def refuse_control_characters(form) -> bool:
     return refused
 
 
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal next to the field it names (unknown or no field: above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def add_row_errors(
+    formset: forms.BaseFormSet,
+    rows: Sequence[forms.BaseForm],
+    error: ValidationError,
+    *,
+    key: str,
+    form: forms.BaseForm | None = None,
+) -> None:
+    """A service's refusal of a record and its rows, each message where it belongs.
+
+    ``<key>.<n>.<field>`` is about ``rows[n]`` (the formset's forms in the order the view passed
+    their data to the service); anything else is about ``form``, or above the rows without one.
+    """
+    prefix = f"{key}."
+    found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    rest: dict[str, list[str]] = {}
+    for name, field_messages in found.items():
+        index, _dot, field = name.removeprefix(prefix).partition(".")
+        if name.startswith(prefix) and index.isdigit() and int(index) < len(rows):
+            row = rows[int(index)]
+            row.add_error(field if field in row.fields else None, field_messages)
+        else:
+            rest[name] = field_messages
+    if form is not None:
+        for name, field_messages in rest.items():
+            form.add_error(name if name in form.fields else None, field_messages)
+    else:
+        formset.non_form_errors().extend(m for ms in rest.values() for m in ms)
+
+
 def edit_page(
     request: HttpRequest,
     community: Community,
@@ -93,8 +133,7 @@ def edit_page(
             conflict = error
             form.add_error(None, error.message)
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect(next_url)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
 from core import access
+from core.models import User
 from divisions.models import Community, Division
 
 ANCESTOR_LENGTHS = (2, 4, 6, 9)
@@ -36,6 +39,15 @@ def division_for(user, code: str) -> Division:
     return division
 
 
+def division_communities(
+    user: User | AnonymousUser, code: str
+) -> tuple[Division, QuerySet[Community]]:
+    """A division inside the jurisdiction (404 otherwise) and every community under it, by
+    code."""
+    division = division_for(user, code)
+    return division, Community.objects.filter(code__startswith=division.code).order_by("code")
+
+
 @dataclass(frozen=True)
 class Crumb:
     code: str
@@ -43,10 +55,15 @@ class Crumb:
     linked: bool
 
 
+def division_names(codes: Iterable[str]) -> dict[str, str]:
+    """Names of divisions by code (one query): names are public, so the codes are not scoped."""
+    return dict(Division.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
 def breadcrumbs(user, code: str) -> list[Crumb]:
     """The division path above ``code``; only divisions inside the jurisdiction are links."""
     codes = [code[:n] for n in ANCESTOR_LENGTHS if n < len(code)]
-    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    names = division_names(codes)
     return [Crumb(c, names[c], access.can_read(user, c)) for c in codes if c in names]
 
 

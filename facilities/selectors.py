@@ -10,7 +10,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from django.contrib.auth.models import AnonymousUser
+
+from core.models import User
 from divisions.models import Community
+from divisions.selectors import community_record
 from facilities.areas import ZERO, Areas, facility_areas, has_kind, kinds_in_use
 from facilities.models import Facility
 
@@ -89,3 +93,8 @@ def comparison(communities: list[Community], on: datetime.date) -> list[Comparis
         )
         for c in communities
     ]
+
+
+def facility_for(user: User | AnonymousUser, code: str, pk: int) -> Facility:
+    """One room of a community inside the jurisdiction; 404 otherwise."""
+    return community_record(user, code, Facility.objects.all(), pk)

@@ -5,6 +5,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance import selectors as compliance
-from compliance.services import record_save
 from core.exports import xlsx_response
 from divisions import selectors as committee_selectors
-from divisions.models import Community
+from divisions.models import Community, Division
 from divisions.pages import community_page, edit_page, writable_community
-from facilities import selectors
+from facilities import selectors, services
 from facilities.forms import FacilityForm
 from facilities.models import Facility
 
@@ -47,7 +47,9 @@ def facility_create(request: HttpRequest, code: str) -> HttpResponse:
         request,
         community,
         form,
-        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
+        lambda f: services.facility_save(
+            actor=request.user, community=community, facility=None, data=f.cleaned_data
+        ),
         heading=_("登记设施用房"),
         done=_("设施用房已登记。"),
         next_url=reverse("facilities:list", args=[code]),
@@ -56,23 +58,24 @@ def facility_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def facility_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    facility = committee_selectors.community_record(request.user, code, Facility.objects.all(), pk)
+    facility = selectors.facility_for(request.user, code, pk)
     community = writable_community(request, code)
     form = FacilityForm(request.POST or None, instance=facility)
     return facility_edit_page(
         request,
         community,
         form,
-        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
+        lambda f: services.facility_save(
+            actor=request.user, community=community, facility=facility, data=f.cleaned_data
+        ),
         heading=_("编辑设施用房"),
         done=_("设施用房已保存。"),
         next_url=reverse("facilities:list", args=[code]),
     )
 
 
-def _communities(request: HttpRequest, code: str):
-    division = committee_selectors.division_for(request.user, code)
-    return division, Community.objects.filter(code__startswith=code).order_by("code")
+def _communities(request: HttpRequest, code: str) -> tuple[Division, QuerySet[Community]]:
+    return committee_selectors.division_communities(request.user, code)
 
 
 @login_required

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from compliance import exemptions
+from compliance.models import Finding
+from core import access
+from core.models import User
 from divisions.models import Community
+from divisions.selectors import community_record
 from funding.ledger import rate_for, year_funds
-from funding.models import Allocation, Expenditure, StaffPay
+from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -133,3 +141,39 @@ def per_1000_households(community: Community, year: int, finding) -> PerThousand
         required=Decimal(rate * 1000),
         standard_code=finding.standard.code,
     )
+
+
+# --- records of the pages (the views read nothing else) ---------------------------------
+
+LedgerRecord = TypeVar("LedgerRecord", bound=Allocation | Expenditure | StaffPay | AssignedTask)
+
+
+def ledger_record_for(
+    user: User | AnonymousUser, code: str, model: type[LedgerRecord], pk: int
+) -> LedgerRecord:
+    """One record of a community inside the jurisdiction (pay through its person); 404
+    otherwise. Deleted money records are not found: they are only read in their history."""
+    through = "person__community" if model is StaffPay else "community"
+    return community_record(user, code, model.objects.all(), pk, through)
+
+
+def funding_finding(community: Community, on: datetime.date) -> Finding | None:
+    """The funding standard that applies to ``community``, as last judged, with whether an
+    exemption covers it on ``on`` (one query)."""
+    return (
+        Finding.objects.filter(
+            community=community, is_current=True, standard__rule_key__startswith="funding.per_"
+        )
+        .annotate(exempted=exemptions.covered(on))
+        .select_related("standard")
+        .first()
+    )
+
+
+def assigned_tasks(community: Community) -> QuerySet[AssignedTask]:
+    return community.assigned_tasks.order_by("-assigned_on")
+
+
+def benchmarks_for(user: User | AnonymousUser) -> QuerySet[WageBenchmark]:
+    """The wage benchmarks of the user's jurisdiction."""
+    return WageBenchmark.objects.filter(access.scope_q(user)).order_by("code", "-year")

@@ -1,26 +1,28 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import exemptions
 from compliance import selectors as compliance
-from compliance.models import Finding
-from compliance.services import record_delete, record_save
 from core import access
 from core.exports import xlsx_response
 from divisions import selectors as committee_selectors
-from divisions.models import Community
-from divisions.pages import community_page, edit_page, writable_community
-from funding import selectors
+from divisions.models import Community, Division
+from divisions.pages import add_service_errors, community_page, edit_page, writable_community
+from funding import selectors, services
 from funding.forms import (
     AllocationForm,
     AssignedTaskForm,
@@ -29,8 +31,7 @@ from funding.forms import (
     StaffPayForm,
     WageBenchmarkForm,
 )
-from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
-from funding.services import benchmark_save
+from funding.models import Allocation, AssignedTask, Expenditure, StaffPay
 
 funding_edit_page = partial(edit_page, tab="funding")
 
@@ -47,15 +48,7 @@ def _year(request: HttpRequest) -> int:
 def ledger(request: HttpRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     year = _year(request)
-    # The applicable funding standard, as judged for this community (one query).
-    standard = (
-        Finding.objects.filter(
-            community=community, is_current=True, standard__rule_key__startswith="funding.per_"
-        )
-        .annotate(exempted=exemptions.covered(timezone.localdate()))
-        .select_related("standard")
-        .first()
-    )
+    standard = selectors.funding_finding(community, timezone.localdate())
     return community_page(
         request,
         community,
@@ -98,21 +91,30 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# How a ledger page saves: the record's own service, given the community, the record (None
+# for a new one) and the form's validated values.
+Save = Callable[[Community, Any, dict[str, Any]], object]
+
+
 def _record_page(
-    request, code: str, model, form_class, pk: int | None, heading: str, **form_kwargs
+    request: HttpRequest,
+    code: str,
+    model: type[Allocation | Expenditure | StaffPay | AssignedTask],
+    form_class: type[forms.ModelForm],
+    pk: int | None,
+    heading: str,
+    save: Save,
+    **form_kwargs: Any,
 ) -> HttpResponse:
     """Add or edit one ledger record of a community (allocation, expenditure, pay, task)."""
     community = committee_selectors.community_for(request.user, code)
-    if pk is None:
-        instance = model() if model is StaffPay else model(community=community)
+    record = None if pk is None else selectors.ledger_record_for(request.user, code, model, pk)
+    if record is not None:
+        instance = record
+    elif issubclass(model, StaffPay):
+        instance = model()  # its community is its person's, chosen in the form
     else:
-        instance = committee_selectors.community_record(
-            request.user,
-            code,
-            model.objects.all(),
-            pk,
-            "person__community" if model is StaffPay else "community",
-        )
+        instance = model(community=community)
     community = writable_community(request, code)
     form = form_class(request.POST or None, instance=instance, **form_kwargs)
     target = "funding:tasks" if model is AssignedTask else "funding:ledger"
@@ -120,7 +122,7 @@ def _record_page(
         request,
         community,
         form,
-        lambda f: record_save(actor=request.user, instance=f.instance, community=community),
+        lambda f: save(community, record, f.cleaned_data),
         heading=heading,
         done=_("已保存。"),
         next_url=reverse(target, args=[code]),
@@ -129,46 +131,58 @@ def _record_page(
 
 @login_required
 def allocation_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    return _record_page(request, code, Allocation, AllocationForm, pk, _("经费拨付"))
+    def save(community: Community, allocation: Any, data: dict[str, Any]) -> object:
+        return services.allocation_save(
+            actor=request.user, community=community, allocation=allocation, data=data
+        )
+
+    return _record_page(request, code, Allocation, AllocationForm, pk, _("经费拨付"), save)
 
 
 @login_required
 def expenditure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    return _record_page(request, code, Expenditure, ExpenditureForm, pk, _("经费支出"))
+    def save(community: Community, expenditure: Any, data: dict[str, Any]) -> object:
+        return services.expenditure_save(
+            actor=request.user, community=community, expenditure=expenditure, data=data
+        )
+
+    return _record_page(request, code, Expenditure, ExpenditureForm, pk, _("经费支出"), save)
 
 
 @login_required
 def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    def save(community: Community, pay: Any, data: dict[str, Any]) -> object:
+        return services.pay_save(actor=request.user, community=community, pay=pay, data=data)
+
     community = committee_selectors.community_for(request.user, code)
     return _record_page(
-        request, code, StaffPay, StaffPayForm, pk, _("工作人员报酬"), community=community
+        request, code, StaffPay, StaffPayForm, pk, _("工作人员报酬"), save, community=community
     )
 
 
 @login_required
 def task_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
-    return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"))
+    def save(community: Community, task: Any, data: dict[str, Any]) -> object:
+        return services.task_save(actor=request.user, community=community, task=task, data=data)
+
+    return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"), save)
 
 
-def _delete_page(request: HttpRequest, code: str, model, pk: int) -> HttpResponse:
+def _delete_page(
+    request: HttpRequest, code: str, model: type[Allocation | Expenditure | StaffPay], pk: int
+) -> HttpResponse:
     """Delete one money record (softly: see funding.services.record_delete)."""
-    instance = committee_selectors.community_record(
-        request.user,
-        code,
-        model.objects.all(),
-        pk,
-        "person__community" if model is StaffPay else "community",
-    )
+    instance = selectors.ledger_record_for(request.user, code, model, pk)
     community = writable_community(request, code)
     form = DeleteRecordForm(request.POST or None)
     return funding_edit_page(
         request,
         community,
         form,
-        lambda f: record_delete(
+        lambda f: services.record_delete(
             actor=request.user,
-            instance=instance,
             community=community,
+            record=instance,
             reason=f.cleaned_data["reason"],
         ),
         heading=_("删除%(kind)s:%(record)s")
@@ -203,20 +217,16 @@ def tasks(request: HttpRequest, code: str) -> HttpResponse:
         community,
         "funding/tasks.html",
         tab="funding",
-        page=Paginator(
-            community.assigned_tasks.order_by("-assigned_on"), settings.PAGE_SIZE
-        ).get_page(request.GET.get("page")),
+        page=Paginator(selectors.assigned_tasks(community), settings.PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
     )
 
 
-def _comparison(request: HttpRequest, code: str):
-    division = committee_selectors.division_for(request.user, code)
+def _comparison(request: HttpRequest, code: str) -> tuple[Division, int, QuerySet[Community]]:
+    division, communities = committee_selectors.division_communities(request.user, code)
     year = _year(request)
-    return (
-        division,
-        year,
-        selectors.comparison(Community.objects.filter(code__startswith=code), year),
-    )
+    return division, year, selectors.comparison(communities, year)
 
 
 @login_required
@@ -271,7 +281,11 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = WageBenchmarkForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        benchmark_save(actor=request.user, benchmark=form.instance)
-        form = WageBenchmarkForm(user=request.user)
-    rows = WageBenchmark.objects.filter(access.scope_q(request.user)).order_by("code", "-year")
+        try:
+            services.benchmark_save(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            form = WageBenchmarkForm(user=request.user)
+    rows = selectors.benchmarks_for(request.user)
     return render(request, "funding/benchmarks.html", {"form": form, "rows": rows})

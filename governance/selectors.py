@@ -6,18 +6,32 @@ The public board shows only what was published, and of people only names and pos
 from __future__ import annotations
 
 import datetime
+from typing import TypeVar
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 
-from committees.models import Membership, Organization, membership_active_q, organization_active_q
+from committees.models import (
+    Membership,
+    Organization,
+    Person,
+    membership_active_q,
+    organization_active_q,
+)
 from compliance.models import Standard
+from core.models import User
 from divisions.models import Community
+from divisions.selectors import community_record
 from governance.matters import DEFAULT_MAX_DAYS
 from governance.models import (
     Covenant,
     Disclosure,
+    DisclosureAttachment,
     MajorMatter,
     MatterStep,
+    Meeting,
+    MeetingAttachment,
     PublicService,
     Resolution,
 )
@@ -118,3 +132,102 @@ def published_matters(community: Community, on: datetime.date) -> list[tuple[Maj
     for step in steps:
         matters.setdefault(step.matter_id, (step.matter, []))[1].append(step)
     return list(matters.values())[:50]
+
+
+# --- the community's records, as the pages read them ----------------------------------------
+
+Owned = TypeVar("Owned", bound=Meeting | Disclosure | MajorMatter | Covenant | PublicService)
+
+
+def record_for(user: User | AnonymousUser, code: str, model: type[Owned], pk: int) -> Owned:
+    """One record of a community inside the jurisdiction; 404 otherwise."""
+    return community_record(user, code, model.objects.all(), pk)
+
+
+def meeting_for(user: User | AnonymousUser, code: str, pk: int) -> Meeting:
+    return record_for(user, code, Meeting, pk)
+
+
+def disclosure_for(user: User | AnonymousUser, code: str, pk: int) -> Disclosure:
+    return record_for(user, code, Disclosure, pk)
+
+
+def meetings(community: Community) -> QuerySet[Meeting]:
+    return community.meetings.order_by("-date", "-pk")
+
+
+def meeting_resolutions(meeting: Meeting) -> QuerySet[Resolution]:
+    return meeting.resolutions.all()
+
+
+def meeting_attachments(meeting: Meeting) -> QuerySet[MeetingAttachment]:
+    return meeting.attachments.all()
+
+
+def meeting_attendees(meeting: Meeting) -> list[Person]:
+    """Those ticked as present (bodies with a roster), by name."""
+    return [
+        a.person
+        for a in meeting.attendance.select_related("person").order_by("person__name", "person__pk")
+    ]
+
+
+def disclosures(community: Community) -> QuerySet[Disclosure]:
+    return community.disclosures.prefetch_related("attachments").order_by("-published_on", "-pk")
+
+
+def meeting_attachment_for(user: User | AnonymousUser, code: str, pk: int) -> MeetingAttachment:
+    """A meeting's file, only inside the jurisdiction (404 otherwise)."""
+    return community_record(user, code, MeetingAttachment.objects.all(), pk, "meeting__community")
+
+
+def disclosure_attachment_for(
+    user: User | AnonymousUser, code: str, pk: int
+) -> DisclosureAttachment:
+    return community_record(
+        user, code, DisclosureAttachment.objects.all(), pk, "disclosure__community"
+    )
+
+
+def published_attachment(code: str, pk: int, on: datetime.date) -> DisclosureAttachment:
+    """The file of a disclosure the community has published by ``on``, for anyone; 404 for
+    everything else."""
+    found = DisclosureAttachment.objects.filter(
+        disclosure__community__code=code, disclosure__published_on__lte=on, pk=pk
+    ).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _matters_with_steps() -> QuerySet[MajorMatter]:
+    return MajorMatter.objects.select_related("community").prefetch_related(
+        Prefetch("steps", MatterStep.objects.select_related("resolution", "meeting", "disclosure"))
+    )
+
+
+def matters(community: Community) -> QuerySet[MajorMatter]:
+    """The community's major matters, newest first, each with its steps (one more query)."""
+    return _matters_with_steps().filter(community=community).order_by("-pk")
+
+
+def matter_for(user: User | AnonymousUser, code: str, pk: int) -> MajorMatter:
+    """One major matter inside the jurisdiction, with its steps; 404 otherwise."""
+    return community_record(user, code, _matters_with_steps(), pk)
+
+
+def covenants(community: Community) -> QuerySet[Covenant]:
+    return community.covenants.select_related("meeting")
+
+
+def public_services(community: Community) -> QuerySet[PublicService]:
+    return community.public_services.all()
+
+
+def public_community(code: str) -> Community:
+    """A community's public board is open to anyone: no jurisdiction, only the code (404 if
+    there is no such community)."""
+    community = Community.objects.filter(code=code).select_related("street").first()
+    if community is None:
+        raise Http404
+    return community

@@ -1,25 +1,34 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.services import record_save
 from core import access
 from core.uploads import attachment_response
 from divisions import selectors as committee_selectors
 from divisions.models import Community
-from divisions.pages import community_page, edit_page, writable_community
+from divisions.pages import (
+    add_row_errors,
+    add_service_errors,
+    community_page,
+    edit_page,
+    writable_community,
+)
 from governance import selectors, services
 from governance.forms import (
     AttachmentForm,
@@ -34,26 +43,20 @@ from governance.forms import (
 )
 from governance.matters import ORDER, STEP_NAMES, progress
 from governance.models import (
+    Attachment,
     Disclosure,
-    DisclosureAttachment,
     MajorMatter,
     MatterStep,
-    Meeting,
-    MeetingAttachment,
     Resolution,
 )
 
 governance_edit_page = partial(edit_page, tab="governance")
 
 
-def _meeting(request: HttpRequest, code: str, pk: int) -> Meeting:
-    return committee_selectors.community_record(request.user, code, Meeting.objects.all(), pk)
-
-
 @login_required
 def meetings(request: HttpRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
-    page = Paginator(community.meetings.order_by("-date", "-pk"), settings.PAGE_SIZE).get_page(
+    page = Paginator(selectors.meetings(community), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return community_page(
@@ -63,52 +66,47 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    meeting = _meeting(request, code, pk)
+    meeting = selectors.meeting_for(request.user, code, pk)
     return community_page(
         request,
         meeting.community,
         "governance/meeting_detail.html",
         tab="governance",
         meeting=meeting,
-        resolutions=meeting.resolutions.all(),
-        attachments=meeting.attachments.all(),
-        attendees=[
-            a.person
-            for a in meeting.attendance.select_related("person").order_by(
-                "person__name", "person__pk"
-            )
-        ],
+        resolutions=selectors.meeting_resolutions(meeting),
+        attachments=selectors.meeting_attachments(meeting),
+        attendees=selectors.meeting_attendees(meeting),
     )
+
+
+# How a record page saves: the service for its model, given the community, the record (None
+# for a new one) and the form's validated values.
+Save = Callable[[Community, Any, dict[str, Any]], object]
 
 
 def _record_edit(
     request: HttpRequest,
     code: str,
     pk: int | None,
-    form_class,
+    form_class: type[forms.ModelForm],
     *,
+    save: Save,
     headings: tuple[str, str],
     done: str,
     list_name: str,
     with_community: bool = False,
-    save=None,
 ) -> HttpResponse:
     """Add (no pk) or edit one record of a community: the loop every governance form shares."""
     model = form_class._meta.model
-    record = (
-        committee_selectors.community_record(request.user, code, model.objects.all(), pk)
-        if pk
-        else None
-    )
+    record = selectors.record_for(request.user, code, model, pk) if pk else None
     community = writable_community(request, code)
-    extra = {"community": community} if with_community else {}
+    extra: dict[str, Any] = {"community": community} if with_community else {}
     form = form_class(request.POST or None, instance=record or model(community=community), **extra)
     return governance_edit_page(
         request,
         community,
         form,
-        save
-        or (lambda f: record_save(actor=request.user, instance=f.instance, community=community)),
+        lambda f: save(community, record, f.cleaned_data),
         heading=headings[record is not None],
         done=done,
         next_url=reverse(list_name, args=[code]),
@@ -117,27 +115,33 @@ def _record_edit(
 
 @login_required
 def meeting_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    def save(community: Community, meeting: Any, data: dict[str, Any]) -> object:
+        fields = {k: v for k, v in data.items() if k != "attendees"}
+        return services.meeting_save(
+            actor=request.user,
+            community=community,
+            meeting=meeting,
+            data=fields,
+            # Only bodies with a roster keep a list; editing a count-only meeting keeps none.
+            attendees=list(data["attendees"]),
+        )
+
     return _record_edit(
         request,
         code,
         pk,
         MeetingForm,
+        save=save,
         headings=(_("登记会议"), _("编辑会议")),
         done=_("会议已保存。"),
         list_name="governance:meetings",
         with_community=True,
-        save=lambda f: services.meeting_save(
-            actor=request.user,
-            meeting=f.instance,
-            # Only bodies with a roster keep a list; editing a count-only meeting keeps none.
-            attendees=list(f.cleaned_data["attendees"]),
-        ),
     )
 
 
 @login_required
 def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    meeting = _meeting(request, code, pk)
+    meeting = selectors.meeting_for(request.user, code, pk)
     community = writable_community(request, code)
     form = ResolutionForm(
         request.POST or None, meeting=meeting, instance=Resolution(meeting=meeting)
@@ -147,7 +151,7 @@ def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         community,
         form,
         lambda f: services.resolution_save(
-            actor=request.user, resolution=f.instance, meeting=meeting
+            actor=request.user, meeting=meeting, data=f.cleaned_data
         ),
         heading=_("登记决议:%(m)s") % {"m": meeting.title},
         done=_("决议已登记。"),
@@ -158,10 +162,9 @@ def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def disclosures(request: HttpRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
-    page = Paginator(
-        community.disclosures.prefetch_related("attachments").order_by("-published_on", "-pk"),
-        settings.PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.disclosures(community), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return community_page(
         request, community, "governance/disclosures.html", tab="governance", page=page
     )
@@ -174,26 +177,60 @@ def disclosure_edit(request: HttpRequest, code: str, pk: int | None = None) -> H
         code,
         pk,
         DisclosureForm,
+        save=lambda community, disclosure, data: services.disclosure_save(
+            actor=request.user, community=community, disclosure=disclosure, data=data
+        ),
         headings=(_("登记公开事项"), _("编辑公开事项")),
         done=_("公开事项已保存。"),
         list_name="governance:disclosures",
     )
 
 
+def _finance_lines(
+    formset: forms.BaseInlineFormSet,
+) -> tuple[list[services.FinanceLineData], list[int], list[forms.BaseForm]]:
+    """The formset as data: lines to keep (and the form of each), ids of lines to delete."""
+    lines, deleted, rows = [], [], []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data:  # an extra row left blank
+            continue
+        existing = data.get("id")
+        if data.get("DELETE"):
+            if existing is not None:
+                deleted.append(existing.pk)
+            continue
+        lines.append(
+            services.FinanceLineData(
+                direction=data["direction"],
+                item=data["item"],
+                amount=data["amount"],
+                pk=existing.pk if existing is not None else None,
+            )
+        )
+        rows.append(form)
+    return lines, deleted, rows
+
+
 @login_required
 def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The income and spending lines of a financial disclosure, edited together."""
-    disclosure = committee_selectors.community_record(
-        request.user, code, Disclosure.objects.all(), pk
-    )
+    disclosure = selectors.disclosure_for(request.user, code, pk)
     community = writable_community(request, code)
     if disclosure.category != Disclosure.Category.FINANCE:
         raise Http404
     formset = FinanceLineFormSet(request.POST or None, instance=disclosure, prefix="lines")
     if request.method == "POST" and formset.is_valid():
-        services.finance_lines_save(actor=request.user, formset=formset)
-        messages.success(request, _("收支明细已保存。"))
-        return redirect("governance:disclosures", code)
+        lines, deleted, rows = _finance_lines(formset)
+        try:
+            services.finance_lines_save(
+                actor=request.user, disclosure=disclosure, lines=lines, deleted=deleted
+            )
+        except ValidationError as error:
+            add_row_errors(formset, rows, error, key="lines")
+        else:
+            messages.success(request, _("收支明细已保存。"))
+            return redirect("governance:disclosures", code)
     return community_page(
         request,
         community,
@@ -207,42 +244,65 @@ def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 # --- attachments of meetings and disclosures -------------------------------------------
 
 
-def _attachment_upload(request: HttpRequest, code: str, record, attachment, back: str):
+def _attachment_upload(
+    request: HttpRequest,
+    code: str,
+    record: Model,
+    title: str,
+    add: Callable[[UploadedFile], Attachment],
+    back: str,
+) -> HttpResponse:
     community = writable_community(request, code)
     # Bound on every POST: an empty one (no file chosen) must say so, not show a blank form.
     form = AttachmentForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
-        services.attachment_add(
-            actor=request.user, attachment=attachment, upload=form.cleaned_data["file"]
-        )
-        messages.success(request, _("附件已上传。"))
-        return redirect(back)
+        try:
+            add(form.cleaned_data["file"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("附件已上传。"))
+            return redirect(back)
     return community_page(
         request,
         community,
         "divisions/object_form.html",
         tab="governance",
         form=form,
-        heading=_("上传附件:%(title)s") % {"title": record.title},
+        heading=_("上传附件:%(title)s") % {"title": title},
         cancel=back,
     )
 
 
 @login_required
 def meeting_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    meeting = _meeting(request, code, pk)
+    meeting = selectors.meeting_for(request.user, code, pk)
     back = reverse("governance:meeting", args=[code, pk])
-    return _attachment_upload(request, code, meeting, MeetingAttachment(meeting=meeting), back)
+    return _attachment_upload(
+        request,
+        code,
+        meeting,
+        meeting.title,
+        lambda upload: services.meeting_attachment_add(
+            actor=request.user, meeting=meeting, upload=upload
+        ),
+        back,
+    )
 
 
 @login_required
 def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    disclosure = committee_selectors.community_record(
-        request.user, code, Disclosure.objects.all(), pk
-    )
+    disclosure = selectors.disclosure_for(request.user, code, pk)
     back = reverse("governance:disclosures", args=[code])
     return _attachment_upload(
-        request, code, disclosure, DisclosureAttachment(disclosure=disclosure), back
+        request,
+        code,
+        disclosure,
+        disclosure.title,
+        lambda upload: services.disclosure_attachment_add(
+            actor=request.user, disclosure=disclosure, upload=upload
+        ),
+        back,
     )
 
 
@@ -255,34 +315,17 @@ def _download(attachment) -> HttpResponse:
 @login_required
 def meeting_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """A meeting's file, only inside the jurisdiction, always as a download."""
-    found = MeetingAttachment.objects.filter(
-        meeting__community=committee_selectors.community_for(request.user, code), pk=pk
-    ).first()
-    if found is None:
-        raise Http404
-    return _download(found)
+    return _download(selectors.meeting_attachment_for(request.user, code, pk))
 
 
 @login_required
 def disclosure_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    found = DisclosureAttachment.objects.filter(
-        disclosure__community=committee_selectors.community_for(request.user, code), pk=pk
-    ).first()
-    if found is None:
-        raise Http404
-    return _download(found)
+    return _download(selectors.disclosure_attachment_for(request.user, code, pk))
 
 
 def public_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """Anyone may download the file of a disclosure that is published; nothing else."""
-    found = DisclosureAttachment.objects.filter(
-        disclosure__community__code=code,
-        disclosure__published_on__lte=timezone.localdate(),
-        pk=pk,
-    ).first()
-    if found is None:
-        raise Http404
-    return _download(found)
+    return _download(selectors.published_attachment(code, pk, timezone.localdate()))
 
 
 # --- major matters: “四议两公开” (GD-07) ---------------------------------------------------
@@ -294,18 +337,12 @@ def _matter_progress(matter: MajorMatter):
     )
 
 
-def _matters_with_steps_qs():
-    return MajorMatter.objects.select_related("community").prefetch_related(
-        Prefetch("steps", MatterStep.objects.select_related("resolution", "meeting", "disclosure"))
-    )
-
-
 @login_required
 def matters(request: HttpRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
-    page = Paginator(
-        _matters_with_steps_qs().filter(community=community).order_by("-pk"), settings.PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.matters(community), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     today, days = timezone.localdate(), selectors.matter_step_days()
     rows = []
     for matter in page:
@@ -330,6 +367,9 @@ def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpR
         code,
         pk,
         MajorMatterForm,
+        save=lambda community, matter, data: services.matter_save(
+            actor=request.user, community=community, matter=matter, data=data
+        ),
         headings=(_("登记重大事项"), _("编辑重大事项")),
         done=_("重大事项已保存,请按“四议两公开”逐步登记。"),
         list_name="governance:matters",
@@ -339,7 +379,7 @@ def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpR
 @login_required
 def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The six steps of one matter; the next one is recorded here, in order only."""
-    matter = committee_selectors.community_record(request.user, code, _matters_with_steps_qs(), pk)
+    matter = selectors.matter_for(request.user, code, pk)
     current = _matter_progress(matter)
     form = None
     if request.method == "POST":
@@ -352,9 +392,11 @@ def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                services.matter_step_record(actor=request.user, step=form.instance)
+                services.matter_step_record(
+                    actor=request.user, matter=matter, data=form.cleaned_data
+                )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("步骤已登记。"))
                 return redirect("governance:matter", code, pk)
@@ -389,7 +431,7 @@ def covenants(request: HttpRequest, code: str) -> HttpResponse:
         community,
         "governance/covenants.html",
         tab="governance",
-        covenants=community.covenants.select_related("meeting"),
+        covenants=selectors.covenants(community),
     )
 
 
@@ -400,6 +442,9 @@ def covenant_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
         code,
         pk,
         CovenantForm,
+        save=lambda community, covenant, data: services.covenant_save(
+            actor=request.user, community=community, covenant=covenant, data=data
+        ),
         headings=(_("登记居民公约"), _("编辑居民公约")),
         done=_("居民公约已保存。"),
         list_name="governance:covenants",
@@ -415,7 +460,7 @@ def public_services(request: HttpRequest, code: str) -> HttpResponse:
         community,
         "governance/services.html",
         tab="governance",
-        services=community.public_services.all(),
+        services=selectors.public_services(community),
         today=timezone.localdate(),
     )
 
@@ -427,6 +472,9 @@ def public_service_edit(request: HttpRequest, code: str, pk: int | None = None) 
         code,
         pk,
         PublicServiceForm,
+        save=lambda community, service, data: services.public_service_save(
+            actor=request.user, community=community, service=service, data=data
+        ),
         headings=(_("登记公共服务事项"), _("编辑公共服务事项")),
         done=_("公共服务事项已保存。"),
         list_name="governance:services",
@@ -447,9 +495,7 @@ def public_search(request: HttpRequest) -> HttpResponse:
 
 
 def public_board(request: HttpRequest, code: str) -> HttpResponse:
-    community = Community.objects.filter(code=code).select_related("street").first()
-    if community is None:
-        raise Http404
+    community = selectors.public_community(code)
     today = timezone.localdate()
     disclosures_ = selectors.published_disclosures(community, today)
     current = [d for d in disclosures_ if d.displayed_until is None or d.displayed_until >= today]

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -15,11 +16,13 @@ from compliance import exemptions
 from compliance.exemptions import ExemptionNote
 from compliance.models import Finding, Standard, Status
 from core import access
-from core.models import Role
+from core.models import Role, User
 from divisions.models import Community
 from divisions.selectors import community_record
+from supervision import scoring
 from supervision.models import (
     Assessment,
+    AssessmentItem,
     Exemption,
     NoticeEvent,
     NoticeItem,
@@ -378,3 +381,27 @@ def visible_prefix(user, assessment: Assessment) -> list[str]:
 
 def standards_for_assessment() -> QuerySet[Standard]:
     return Standard.objects.filter(level=Standard.Level.COMMUNITY).exclude(rule_key="info")
+
+
+def assessment_items(assessment: Assessment) -> list[AssessmentItem]:
+    """The assessment's weighted standards (found through ``assessment_for``), by code."""
+    return list(assessment.items.select_related("standard__document").order_by("standard__code"))
+
+
+def assessment_community_count(assessment: Assessment) -> int:
+    """How many communities the assessment scores (found through ``assessment_for``)."""
+    return Community.objects.filter(code__startswith=assessment.code).count()
+
+
+def scores_for(user: User | AnonymousUser, assessment: Assessment) -> list[scoring.CommunityScore]:
+    """The scores the user may see: frozen ones once published, a live preview before."""
+    visible = visible_prefix(user, assessment)
+    if assessment.is_published:
+        rows = assessment.scores.all()
+        if visible != [assessment.code]:
+            inside = Q(pk__in=[])
+            for prefix in visible:
+                inside |= Q(code__startswith=prefix)
+            rows = rows.filter(inside)
+        return [scoring.from_snapshot(s) for s in rows.order_by("code")]
+    return [s for s in scoring.compute(assessment) if any(s.code.startswith(p) for p in visible)]

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.engine import evaluate_communities
 from compliance.models import Finding, Standard, Status
+from compliance.rules import INFO_RULE
+from compliance.services import assign
+from core.models import User
 from divisions.models import Community
 from supervision import scoring
 from supervision.models import (
     Assessment,
+    AssessmentItem,
     AssessmentScore,
     Exemption,
     NoticeEvent,
@@ -196,17 +204,76 @@ def dispute_decide(
 # --- assessments -------------------------------------------------------------------------
 
 
+ASSESSMENT_FIELDS = ("title", "year", "code", "exempted_rule")
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """A standard an assessment scores, and its weight (points out of 100)."""
+
+    standard: Standard
+    weight: Decimal
+
+
+def _item_errors(items: Sequence[ItemData]) -> dict[str, list[str]]:
+    """The weighted standards must be community standards (not information), each once, and
+    their weights sum to 100. Keyed ``items.<n>.<field>``, or for the whole list."""
+    if not items:
+        return {NON_FIELD_ERRORS: [_("请至少选择一项标准。")]}
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for n, item in enumerate(items):
+        standard = item.standard
+        if standard.level != Standard.Level.COMMUNITY or standard.rule_key == INFO_RULE:
+            errors[f"items.{n}.standard"] = [_("请选择标准库中的条款。")]
+        elif standard.pk in seen:
+            errors[f"items.{n}.standard"] = [_("同一标准只能出现一次。")]
+        seen.add(standard.pk)
+    total = sum((item.weight for item in items), Decimal(0))
+    if not errors and total != 100:
+        errors[NON_FIELD_ERRORS] = [
+            _("各项权重之和应为 100 分,现为 %(total)s 分。") % {"total": f"{total.normalize():f}"}
+        ]
+    return errors
+
+
 @transaction.atomic
-def assessment_save(*, actor, form, formset) -> Assessment:
-    """Create or change a draft assessment with its weighted standards."""
-    assessment = form.save(commit=False)
-    if assessment.pk and Assessment.objects.get(pk=assessment.pk).is_published:
+def assessment_save(
+    *,
+    actor: User,
+    assessment: Assessment | None,
+    data: Mapping[str, Any],
+    items: Sequence[ItemData],
+) -> Assessment:
+    """Create a draft assessment (``assessment`` None) or change a draft: its fields, and its
+    weighted standards, which become ``items``. Refusals about an item are keyed
+    ``items.<index in items>.<field>``; nothing is saved unless all is valid."""
+    if assessment is None:
+        assessment = Assessment(created_by=actor)
+    elif Assessment.objects.get(pk=assessment.pk).is_published:
         raise ValidationError(_("已发布的考核不能修改。"))
-    if not assessment.pk:
-        assessment.created_by = actor
+    assign(assessment, data, ASSESSMENT_FIELDS)
+    errors = _item_errors(items)
+    existing = {row.standard_id: row for row in assessment.items.all()} if assessment.pk else {}
+    changed: list[AssessmentItem] = []
+    for n, item in enumerate(items):
+        row = existing.get(item.standard.pk) or AssessmentItem(standard=item.standard)
+        if row.pk is not None and row.weight == item.weight:
+            continue
+        row.weight = item.weight
+        try:
+            row.full_clean(exclude=["assessment"])  # a new assessment has no id yet
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(f"items.{n}.{field}", messages)
+        changed.append(row)
+    if errors:
+        raise ValidationError(errors)
     _save(assessment)
-    formset.instance = assessment
-    formset.save()
+    assessment.items.exclude(standard_id__in=[item.standard.pk for item in items]).delete()
+    for row in changed:
+        row.assessment = assessment
+        row.save()
     return assessment
 
 

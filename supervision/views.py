@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.forms import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.models import Standard, Status
+from compliance.models import Status
 from compliance.views import WEB_EVALUATION_LIMIT
 from core import reminders
 from core.exports import xlsx_response
 from core.uploads import attachment_response
 from divisions import selectors as committee_selectors
-from divisions.models import Community, Division
-from divisions.pages import community_page
+from divisions.pages import add_row_errors, add_service_errors, community_page
 from supervision import scoring, selectors, services
 from supervision.forms import (
     AssessmentForm,
@@ -36,15 +36,6 @@ from supervision.forms import (
 from supervision.models import Assessment, Exemption, RectificationNotice
 
 TAB = "supervision"
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal, next to the field it is about (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _page(request: HttpRequest, rows, size: int | None = None):
@@ -102,7 +93,7 @@ def notice_respond(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         try:
             services.notice_respond(actor=request.user, notice=notice, event=form.instance)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("整改情况已反馈,等待街道验收。"))
             return redirect("supervision:notice", code=code, pk=pk)
@@ -137,7 +128,7 @@ def notice_review(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 services.notice_return(actor=request.user, notice=notice, reason=data["comment"])
                 messages.success(request, _("已退回,社区将重新整改。"))
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("supervision:notice", code=code, pk=pk)
     return community_page(
@@ -172,7 +163,8 @@ def dispute_create(request: HttpRequest, code: str) -> HttpResponse:
     initial = {"standard": request.GET.get("standard", "")[:30]}
     form = DisputeForm(request.POST or None, findings=findings, initial=initial)
     if request.method == "POST" and form.is_valid():
-        standard = Standard.objects.get(code=form.cleaned_data["standard"])
+        # The form's choices are these findings' standards: no need to read it again.
+        standard = {f.standard.code: f.standard for f in findings}[form.cleaned_data["standard"]]
         try:
             services.dispute_raise(
                 actor=request.user,
@@ -181,7 +173,7 @@ def dispute_create(request: HttpRequest, code: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("申诉已提交,等待街道或民政部门裁定。"))
             return redirect("supervision:community", code=code)
@@ -213,7 +205,7 @@ def dispute_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 expires_on=data.get("expires_on"),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("裁定已保存。"))
             return redirect("supervision:community", code=code)
@@ -349,7 +341,7 @@ def notice_issue(request: HttpRequest, code: str) -> HttpResponse:
                 instructions=form.cleaned_data["instructions"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -471,9 +463,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessments(request: HttpRequest) -> HttpResponse:
     rows = selectors.assessments_for(request.user)
-    names = dict(
-        Division.objects.filter(code__in={a.code for a in rows}).values_list("code", "name")
-    )
+    names = committee_selectors.division_names(a.code for a in rows)
     for a in rows:
         a.scope_name = names.get(a.code, "")
     return render(
@@ -481,6 +471,21 @@ def assessments(request: HttpRequest) -> HttpResponse:
         "supervision/assessments.html",
         {"assessments": rows, "may_create": selectors.may_manage_assessments(request.user)},
     )
+
+
+def _assessment_items(
+    formset: BaseInlineFormSet,
+) -> tuple[list[services.ItemData], list[forms.BaseForm]]:
+    """The weighted standards the formset keeps, and the form of each (deleted and blank rows
+    left out: the assessment's items become exactly these)."""
+    items, rows = [], []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or data.get("standard") is None:
+            continue
+        items.append(services.ItemData(standard=data["standard"], weight=data["weight"]))
+        rows.append(form)
+    return items, rows
 
 
 def _assessment_form(request: HttpRequest, assessment: Assessment | None) -> HttpResponse:
@@ -495,10 +500,13 @@ def _assessment_form(request: HttpRequest, assessment: Assessment | None) -> Htt
     )
     formset = ItemFormSet(request.POST or None, instance=assessment or Assessment())
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        items, rows = _assessment_items(formset)
         try:
-            saved = services.assessment_save(actor=request.user, form=form, formset=formset)
+            saved = services.assessment_save(
+                actor=request.user, assessment=assessment, data=form.cleaned_data, items=items
+            )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_row_errors(formset, rows, error, key="items", form=form)
         else:
             messages.success(request, _("考核方案已保存。下面是按当前结果计算的预览。"))
             return redirect("supervision:assessment", pk=saved.pk)
@@ -522,30 +530,16 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _assessment_form(request, assessment)
 
 
-def _scores(request: HttpRequest, assessment: Assessment) -> list[scoring.CommunityScore]:
-    """The scores the user may see: frozen ones once published, a live preview before."""
-    visible = selectors.visible_prefix(request.user, assessment)
-    if assessment.is_published:
-        rows = assessment.scores.all()
-        if visible != [assessment.code]:
-            inside = Q(pk__in=[])
-            for prefix in visible:
-                inside |= Q(code__startswith=prefix)
-            rows = rows.filter(inside)
-        return [scoring.from_snapshot(s) for s in rows.order_by("code")]
-    return [s for s in scoring.compute(assessment) if any(s.code.startswith(p) for p in visible)]
-
-
 def _division_names(scores: list[scoring.CommunityScore]) -> dict[str, str]:
     codes = {s.code[:9] for s in scores} | {s.code[:6] for s in scores}
-    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return committee_selectors.division_names(codes)
 
 
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     manager = selectors.may_manage_assessments(request.user, assessment.code)
-    scores = _scores(request, assessment)
+    scores = selectors.scores_for(request.user, assessment)
     street = (request.GET.get("street") or "")[:9]
     shown = [s for s in scores if s.code.startswith(street)] if street.isdigit() else scores
     ordered = sorted(
@@ -555,7 +549,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     differences = None
     if assessment.is_published and manager and request.GET.get("verify"):
         differences = scoring.verify(assessment)
-    items = list(assessment.items.select_related("standard__document").order_by("standard__code"))
+    items = selectors.assessment_items(assessment)
     return render(
         request,
         "supervision/assessment_detail.html",
@@ -574,8 +568,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_publish": manager
             and not assessment.is_published
             and timezone.localdate() > assessment.year_end,
-            "too_many": Community.objects.filter(code__startswith=assessment.code).count()
-            > WEB_EVALUATION_LIMIT
+            "too_many": selectors.assessment_community_count(assessment) > WEB_EVALUATION_LIMIT
             if manager and not assessment.is_published
             else False,
         },
@@ -605,7 +598,7 @@ def assessment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if not selectors.may_manage_assessments(request.user, assessment.code):
         raise PermissionDenied
-    count = Community.objects.filter(code__startswith=assessment.code).count()
+    count = selectors.assessment_community_count(assessment)
     if count > WEB_EVALUATION_LIMIT:
         messages.warning(
             request,
@@ -629,9 +622,9 @@ def assessment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
-    scores = sorted(_scores(request, assessment), key=lambda s: s.code)
+    scores = sorted(selectors.scores_for(request.user, assessment), key=lambda s: s.code)
     names = _division_names(scores)
-    items = list(assessment.items.select_related("standard").order_by("standard__code"))
+    items = selectors.assessment_items(assessment)
     labels = {s.value: str(s.label) for s in Status}
 
     def cell(line: scoring.Line):
