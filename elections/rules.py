@@ -141,10 +141,7 @@ def _elections_of(communities: QuerySet, as_of: datetime.date, which: str) -> di
     return {e.community_id: e for e in _latest(which)(communities, as_of)}
 
 
-class Candidate(NamedTuple):
-    """What the rules read of a candidate: a row, not a model instance (a national evaluation
-    reads some 1.4 million candidates)."""
-
+class _CandidateRow(NamedTuple):
     election_id: int
     position: str
     votes: int | None
@@ -152,6 +149,17 @@ class Candidate(NamedTuple):
     outcome: str
     birth_date: datetime.date | None
     id_number: str
+
+
+class Candidate(_CandidateRow):
+    """What the rules read of a candidate: a row, not a model instance (a national evaluation
+    reads some 1.4 million candidates).
+
+    The fields are declared on a bare NamedTuple and the method added by this subclass: mypy
+    loops forever on a NamedTuple with methods in a module that the django-stubs plugin defers
+    (each ParamsForm here), see python/mypy#16814."""
+
+    __slots__ = ()
 
     @classmethod
     def of(cls, candidate: ElectionCandidate) -> Candidate:
