@@ -22,6 +22,7 @@ from compliance.models import PolicyDocument, Standard, Status
 from core import access
 from core.exports import xlsx_response
 from core.models import Role
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
 
@@ -35,7 +36,7 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, object]:
 
 
 @login_required
-def community_compliance(request: HttpRequest, code: str) -> HttpResponse:
+def community_compliance(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     form, as_of = _as_of(request)
     return render(
@@ -53,7 +54,7 @@ def community_compliance(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def community_report(request: HttpRequest, code: str) -> HttpResponse:
+def community_report(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     _form, as_of = _as_of(request)
     return render(
@@ -69,7 +70,7 @@ def community_report(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_report(request: HttpRequest, code: str) -> HttpResponse:
+def division_report(request: SignedInRequest, code: str) -> HttpResponse:
     """A printable report for a street (or any division): each community's tally and failures."""
     division = committee_selectors.division_for(request.user, code)
     findings = compliance.current_findings(code)
@@ -94,7 +95,7 @@ def division_report(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
+def division_matrix(request: SignedInRequest, code: str) -> HttpResponse:
     """The compliance matrix (communities × standards) of a jurisdiction, for Excel."""
     division = committee_selectors.division_for(request.user, code)
     standards, rows = compliance.matrix(code)
@@ -157,7 +158,7 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_evaluate(request: HttpRequest, code: str) -> HttpResponse:
+def division_evaluate(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     if request.method != "POST":  # checked after the scope, so outside codes stay a 404
         return HttpResponseNotAllowed(["POST"])
@@ -181,7 +182,7 @@ def division_evaluate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def standard_list(request: HttpRequest) -> HttpResponse:
+def standard_list(request: SignedInRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
     standards = Standard.objects.select_related("document").order_by("document__key", "code")
     if query:
@@ -213,7 +214,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
+def standard_detail(request: SignedInRequest, code: str) -> HttpResponse:
     standard = get_object_or_404(Standard.objects.select_related("document"), code=code)
     today = timezone.localdate()
     applies_here = None
@@ -232,7 +233,7 @@ def _can_manage_standards(user) -> bool:
 
 
 @login_required
-def document_create(request: HttpRequest) -> HttpResponse:
+def document_create(request: SignedInRequest) -> HttpResponse:
     if not _can_manage_standards(request.user):
         raise Http404
     form = LocalDocumentForm(request.POST or None, user=request.user)
@@ -248,7 +249,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def standard_create(request: HttpRequest) -> HttpResponse:
+def standard_create(request: SignedInRequest) -> HttpResponse:
     if not _can_manage_standards(request.user):
         raise Http404
     initial = {"document": request.GET.get("document")} if request.GET.get("document") else None

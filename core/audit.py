@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.paginator import Paginator
@@ -22,6 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.validators import mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from core.models import User
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ KIND_LABELS = {
 }
 
 
-def save_as(instance: models.Model, *, actor) -> None:
+def save_as(instance: models.Model, *, actor: User) -> None:
     """Validate and save a record, its history row naming ``actor`` (django-simple-history)."""
     instance._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     instance.full_clean()
@@ -129,14 +133,22 @@ class Formatter:
         for field in model._meta.concrete_fields:
             if field.is_relation and field.name not in HIDDEN_FIELDS:
                 ids = {getattr(r, field.attname) for r in rows} - {None}
-                related = field.related_model._base_manager.in_bulk(ids) if ids else {}
+                related_model = field.related_model
+                assert isinstance(related_model, type)  # resolved once the apps are loaded
+                related = related_model._base_manager.in_bulk(ids) if ids else {}
                 self.names[field.name] = {pk: str(obj) for pk, obj in related.items()}
 
+    def field(self, name: str) -> models.Field:
+        """A tracked field of the model (a column: never a reverse relation)."""
+        field = self.model._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field
+
     def label(self, name: str) -> str:
-        return str(self.model._meta.get_field(name).verbose_name)
+        return str(self.field(name).verbose_name)
 
     def value(self, name: str, value) -> str:
-        field = self.model._meta.get_field(name)
+        field = self.field(name)
         if value is None or value == "":
             return "—"
         if name in MASKED_FIELDS and not self.unmask:

@@ -36,7 +36,8 @@ class StripNulQueryMiddleware:
             for key, values in request.GET.lists():
                 cleaned.setlist(key, [value.replace("\x00", "") for value in values])
             cleaned._mutable = False
-            request.GET = cleaned
+            # The stubs type GET as their immutable QueryDict: this one was made so just above.
+            request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core import access
+from core.models import User
 
 ITEMS_SHOWN = 20
 
@@ -39,7 +40,7 @@ class Section:
     more_url: str = ""  # the page listing all of them, when the section shows only the first
 
 
-Provider = Callable[[object, str, datetime.date], Section | None]
+Provider = Callable[[User, str, datetime.date], Section | None]
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,12 @@ def providers() -> list[Registered]:
     return sorted(_providers.values(), key=lambda r: (r.order, r.key))
 
 
-def scopes(user) -> tuple[str, ...]:
+def scopes(user: User) -> tuple[str, ...]:
     """The prefixes reminders are collected for: the whole country for a superuser."""
     return ("",) if access.is_unrestricted(user) else access.prefixes(user)
 
 
-def collect(user, today: datetime.date) -> list[Section]:
+def collect(user: User, today: datetime.date) -> list[Section]:
     """Every non-empty section for the user, merged across the prefixes of their jurisdiction."""
     merged: dict[str, Section] = {}
     for registered in providers():

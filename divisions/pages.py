@@ -11,16 +11,17 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core import access, audit, locking
+from core.users import SignedInRequest
 from divisions import selectors
 from divisions.models import Community
 
 
-def writable_community(request: HttpRequest, code: str) -> Community:
+def writable_community(request: SignedInRequest, code: str) -> Community:
     """The community, if inside the jurisdiction (else 404) and writable by the user (else 403)."""
     community = selectors.community_for(request.user, code)
     if not access.can_write(request.user, code):
@@ -29,7 +30,7 @@ def writable_community(request: HttpRequest, code: str) -> Community:
 
 
 def community_page(
-    request: HttpRequest, community: Community, template: str, **context
+    request: SignedInRequest, community: Community, template: str, **context
 ) -> HttpResponse:
     return render(
         request,
@@ -61,7 +62,7 @@ def refuse_control_characters(form) -> bool:
 
 
 def edit_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     community: Community,
     form,
     save: Callable,
@@ -100,6 +101,7 @@ def edit_page(
             return redirect(next_url)
     # The version the user's edit is based on: what they were first shown, until they have seen
     # a conflict (then the newest, so that saving again is a deliberate choice).
+    version: int | str | None
     if conflict is not None:
         version = conflict.current
     elif submitted:

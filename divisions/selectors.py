@@ -8,16 +8,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from core import access
+from core.models import User
 from divisions.models import Community, Division
 
 ANCESTOR_LENGTHS = (2, 4, 6, 9)
 
 
-def communities_for(user) -> QuerySet[Community]:
+def communities_for(user: User) -> QuerySet[Community]:
     return Community.objects.filter(access.scope_q(user)).select_related("street")
 
 
-def community_for(user, code: str) -> Community:
+def community_for(user: User, code: str) -> Community:
     """The community with this code; 404 if it does not exist or is outside the jurisdiction."""
     community = communities_for(user).filter(code=code).first()
     if community is None:
@@ -25,11 +26,11 @@ def community_for(user, code: str) -> Community:
     return community
 
 
-def divisions_for(user) -> QuerySet[Division]:
+def divisions_for(user: User) -> QuerySet[Division]:
     return Division.objects.filter(access.scope_q(user))
 
 
-def division_for(user, code: str) -> Division:
+def division_for(user: User, code: str) -> Division:
     division = divisions_for(user).filter(code=code).first()
     if division is None:
         raise Http404
@@ -43,7 +44,7 @@ class Crumb:
     linked: bool
 
 
-def breadcrumbs(user, code: str) -> list[Crumb]:
+def breadcrumbs(user: User, code: str) -> list[Crumb]:
     """The division path above ``code``; only divisions inside the jurisdiction are links."""
     codes = [code[:n] for n in ANCESTOR_LENGTHS if n < len(code)]
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
@@ -51,7 +52,7 @@ def breadcrumbs(user, code: str) -> list[Crumb]:
 
 
 def community_record(
-    user, code: str, queryset: QuerySet, pk: int, community_field: str = "community"
+    user: User, code: str, queryset: QuerySet, pk: int, community_field: str = "community"
 ):
     """One record of a community inside the jurisdiction, or 404 — whatever the record is."""
     community = community_for(user, code)

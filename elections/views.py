@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from compliance.models import Status
 from compliance.rules import meets_fraction
 from core import access
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
 from divisions.pages import community_page, writable_community
@@ -122,7 +123,7 @@ def _form_page(
 
 
 @login_required
-def elections(request: HttpRequest, code: str) -> HttpResponse:
+def elections(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     today = timezone.localdate()
     page = Paginator(selectors.community_elections(community), settings.PAGE_SIZE).get_page(
@@ -144,7 +145,7 @@ def elections(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def election_create(request: HttpRequest, code: str) -> HttpResponse:
+def election_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     last = (
         community.elections.filter(kind=Election.Kind.GENERAL)
@@ -177,7 +178,7 @@ def election_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def election_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def election_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     page = selectors.election_page(election, timezone.localdate())
     can_certify = access.can_certify(request.user, code)
@@ -229,7 +230,7 @@ def _step_view(request, election, form_class, save, *, heading, done, intro=""):
 
 
 @login_required
-def election_plan(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def election_plan(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _step_view(
         request,
         _election(request, code, pk),
@@ -241,7 +242,7 @@ def election_plan(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def voter_list(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def voter_list(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = writable_community(request, code)
     closed = _closed(request, election)
@@ -284,7 +285,7 @@ def _warn_findings(request: HttpRequest, election: Election, keys: set[str]) -> 
 
 
 @login_required
-def candidate_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def candidate_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = writable_community(request, code)
     closed = _closed(request, election)
@@ -314,7 +315,7 @@ def candidate_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def candidate_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def candidate_remove(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     if request.method != "POST":  # checked after the scope, so outside codes stay a 404
         return HttpResponseNotAllowed(["POST"])
@@ -336,7 +337,7 @@ def candidate_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def voting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def voting(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     noun = services.electorate_label(election)
     return _step_view(
@@ -355,7 +356,7 @@ def voting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def results(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def results(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """Votes per candidate. "Preview" computes who would be elected without saving, so the
     totals and winners can be checked before anything is recorded (also without JavaScript)."""
     election = _election(request, code, pk)
@@ -408,7 +409,7 @@ def results(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def rerun(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def rerun(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = writable_community(request, code)
     closed = _closed(request, election)
@@ -456,7 +457,7 @@ def rerun(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def certify(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def certify(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = _certifier_community(request, code)
     closed = _closed(request, election)
@@ -486,7 +487,7 @@ def certify(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def correct(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = _certifier_community(request, code)
     candidates = services.candidates_of(election)
@@ -538,7 +539,7 @@ def correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def announcement(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def announcement(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     page = selectors.election_page(election, timezone.localdate())
     community = election.community
@@ -568,7 +569,7 @@ def announcement(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def overview(request: HttpRequest, code: str) -> HttpResponse:
+def overview(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     return render(

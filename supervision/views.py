@@ -19,6 +19,7 @@ from compliance.views import WEB_EVALUATION_LIMIT
 from core import reminders
 from core.exports import xlsx_response
 from core.uploads import attachment_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community, Division
 from divisions.pages import community_page
@@ -61,7 +62,7 @@ def _query(request: HttpRequest) -> str:
 
 
 @login_required
-def community(request: HttpRequest, code: str) -> HttpResponse:
+def community(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -77,7 +78,7 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def notice_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     notice = selectors.notice_for(request.user, code, pk)
     return community_page(
         request,
@@ -93,7 +94,7 @@ def notice_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_respond(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def notice_respond(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     notice = selectors.notice_for(request.user, code, pk)
     if not selectors.may_respond(request.user, code):
         raise PermissionDenied
@@ -121,7 +122,7 @@ def notice_respond(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_review(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def notice_review(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     notice = selectors.notice_for(request.user, code, pk)
     if not selectors.may_supervise(request.user, code):
         raise PermissionDenied
@@ -155,7 +156,7 @@ def notice_review(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
+def notice_file(request: SignedInRequest, code: str, pk: int) -> FileResponse:
     """An attachment of a response: served only inside the jurisdiction, as a download."""
     event = selectors.response_for(request.user, code, pk)
     if not event.attachment or not event.attachment.storage.exists(event.attachment.name):
@@ -164,7 +165,7 @@ def notice_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
 
 
 @login_required
-def dispute_create(request: HttpRequest, code: str) -> HttpResponse:
+def dispute_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     if not selectors.may_respond(request.user, code):
         raise PermissionDenied
@@ -196,7 +197,7 @@ def dispute_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def dispute_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def dispute_decide(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     dispute = selectors.exemption_for(request.user, code, pk)
     if not selectors.may_supervise(request.user, code):
         raise PermissionDenied
@@ -244,7 +245,7 @@ def _notice_filters() -> list[tuple[str, str]]:
 
 
 @login_required
-def division_notices(request: HttpRequest, code: str) -> HttpResponse:
+def division_notices(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     state = request.GET.get("state", "")
@@ -269,7 +270,7 @@ def division_notices(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_notices_export(request: HttpRequest, code: str) -> HttpResponse:
+def division_notices_export(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     notices = selectors.with_progress(
@@ -315,7 +316,7 @@ def division_notices_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def notice_issue(request: HttpRequest, code: str) -> HttpResponse:
+def notice_issue(request: SignedInRequest, code: str) -> HttpResponse:
     """Select failing findings under a division (filtered by standard, community, result) and
     issue one notice per community."""
     division = committee_selectors.division_for(request.user, code)
@@ -388,7 +389,7 @@ def _exemption_filters() -> list[tuple[str, str]]:
 
 
 @login_required
-def division_exemptions(request: HttpRequest, code: str) -> HttpResponse:
+def division_exemptions(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     state = request.GET.get("state", "")
@@ -410,7 +411,7 @@ def division_exemptions(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_exemptions_export(request: HttpRequest, code: str) -> HttpResponse:
+def division_exemptions_export(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     rows = selectors.filter_exemptions(
@@ -456,7 +457,7 @@ def division_exemptions_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def todo(request: HttpRequest) -> HttpResponse:
+def todo(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,
@@ -469,7 +470,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assessments(request: HttpRequest) -> HttpResponse:
+def assessments(request: SignedInRequest) -> HttpResponse:
     rows = selectors.assessments_for(request.user)
     names = dict(
         Division.objects.filter(code__in={a.code for a in rows}).values_list("code", "name")
@@ -510,12 +511,12 @@ def _assessment_form(request: HttpRequest, assessment: Assessment | None) -> Htt
 
 
 @login_required
-def assessment_create(request: HttpRequest) -> HttpResponse:
+def assessment_create(request: SignedInRequest) -> HttpResponse:
     return _assessment_form(request, None)
 
 
 @login_required
-def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     if not selectors.may_manage_assessments(request.user, assessment.code):
         raise PermissionDenied
@@ -542,7 +543,7 @@ def _division_names(scores: list[scoring.CommunityScore]) -> dict[str, str]:
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     manager = selectors.may_manage_assessments(request.user, assessment.code)
     scores = _scores(request, assessment)
@@ -583,7 +584,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_publish(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -599,7 +600,7 @@ def assessment_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_evaluate(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -627,7 +628,7 @@ def assessment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_export(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     scores = sorted(_scores(request, assessment), key=lambda s: s.code)
     names = _division_names(scores)

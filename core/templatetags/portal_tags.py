@@ -100,6 +100,7 @@ def label(instance, field_name: str):
 
 
 @register.simple_tag
-def history_url(record, code: str) -> str:
-    """``{% history_url record community.code %}``: the record's history page."""
+def history_url(record, code: str) -> str | None:
+    """``{% history_url record community.code %}``: the record's history page (audited models
+    only: for any other, None)."""
     return audit.history_url(record, code)
