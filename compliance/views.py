@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,16 +23,19 @@ from compliance.forms import AsOfForm, LocalDocumentForm, LocalStandardForm
 from compliance.models import PolicyDocument, Standard, Status
 from core import access
 from core.exports import xlsx_response
-from core.models import Role
+from core.models import Role, User
 from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
+
+if TYPE_CHECKING:
+    import datetime
 
 # Beyond this many communities, evaluation from a web request would be too long: use the command.
 WEB_EVALUATION_LIMIT = 5000
 
 
-def _as_of(request: HttpRequest) -> tuple[AsOfForm, object]:
+def _as_of(request: HttpRequest) -> tuple[AsOfForm, datetime.date | None]:
     form = AsOfForm(request.GET or None)
     return form, (form.cleaned_data.get("as_of") if form.is_valid() else None)
 
@@ -104,7 +109,8 @@ def division_matrix(request: SignedInRequest, code: str) -> HttpResponse:
     exempted = compliance.exempted_notes(code)
 
     def pivot():
-        current, line = None, None
+        current: str | None = None
+        line: list[str] = []
         for community_code, name, standard_id, status in rows.iterator(chunk_size=5000):
             if community_code != current:
                 if line:
@@ -228,7 +234,7 @@ def standard_detail(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-def _can_manage_standards(user) -> bool:
+def _can_manage_standards(user: User) -> bool:
     return access.is_unrestricted(user) or any(g.role == Role.BUREAU for g in access.grants(user))
 
 
