@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Organization
+from core.forms import choice_field, model_choice_field
 from elections import services
 from elections.models import Election, ElectionCandidate
 
@@ -60,7 +61,8 @@ class ElectionStepForm(forms.ModelForm):
         raise NotImplementedError
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         checked = self.checked if self.checked is not None else tuple(self.fields)
         if not any(name in self.errors for name in checked):
             for field, message in self.step_errors(self.shadow()).items():
@@ -89,7 +91,7 @@ class ElectionPlanForm(ElectionStepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         community = self.instance.community
-        self.fields["election_committee"].queryset = community.organizations.filter(
+        model_choice_field(self, "election_committee").queryset = community.organizations.filter(
             kind=Organization.Kind.ELECTION_COMMITTEE
         )
         self.fields["election_committee_members"].error_messages["required"] = _(
@@ -166,20 +168,21 @@ class CandidateForm(forms.ModelForm):
     def __init__(self, *args, election: Election, **kwargs):
         super().__init__(*args, **kwargs)
         self.election = election
-        self.fields["person"].queryset = election.community.people.exclude(
+        model_choice_field(self, "person").queryset = election.community.people.exclude(
             candidacies__election=election
         ).order_by("name")
         self.fields["person"].help_text = _(
             "候选人须先在“组织与人员”中登记(出生日期或身份证号用于核对年龄)。"
         )
-        self.fields["position"].choices = [
+        choice_field(self, "position").choices = [
             (value, label)
             for value, label in ElectionCandidate.Position.choices
             if election.seats.get(value)
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             candidate = ElectionCandidate(
                 election=self.election,
@@ -241,7 +244,8 @@ class VotesForm(forms.Form):
 
 class ResultsForm(VotesForm):
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             for field, message in services.votes_errors(
                 self.election.ballots_valid, self.election.seats, self.given()
@@ -288,7 +292,8 @@ class RerunForm(VotesForm):
         return election
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             shadow = self.apply(copy.copy(self.election))
             errors = services.rerun_errors(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Finding, Status
 from core import access
+from core.forms import choice_field, model_choice_field
 from core.models import Role, is_code
 from divisions.models import Division
 from supervision.models import EVIDENCE_FILE, Assessment, AssessmentItem, NoticeEvent
@@ -84,7 +85,7 @@ class NoticeIssueForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["selected"].choices = choices
+        choice_field(self, "selected").choices = choices
 
     def clean_due_on(self):
         return _not_past(self.cleaned_data["due_on"], _("整改期限不能早于今天。"))
@@ -145,7 +146,8 @@ class NoticeResponseForm(forms.ModelForm):
         return (self.cleaned_data.get("evidence_note") or "").replace("\x00", "").strip()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         evidence = [data.get("evidence_link"), data.get("evidence_note"), data.get("attachment")]
         if not any(evidence) and not any(
             f in self.errors for f in ("evidence_link", "evidence_note", "attachment")
@@ -178,7 +180,8 @@ class NoticeReviewForm(forms.Form):
         return (self.cleaned_data.get("comment") or "").replace("\x00", "").strip()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == self.RETURN and not data.get("comment"):
             self.add_error("comment", _("退回时请说明理由。"))
         return data
@@ -205,7 +208,7 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args, findings: list[Finding], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = [("", "—")] + [
+        choice_field(self, "standard").choices = [("", "—")] + [
             (
                 f.standard.code,
                 f"{f.standard.code} {f.standard.title}({f.get_status_display()})",
@@ -247,7 +250,8 @@ class DecisionForm(forms.Form):
         return _not_past(self.cleaned_data.get("expires_on"), _("豁免截止日期不能早于今天。"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("decision") == self.GRANT
             and not data.get("expires_on")
@@ -281,7 +285,7 @@ class AssessmentForm(forms.ModelForm):
         else:
             own = [g.code for g in access.grants(user) if g.role == Role.BUREAU]
             codes = Division.objects.filter(code__in=own)
-        self.fields["code"].choices = [
+        choice_field(self, "code").choices = [
             (c, f"{n}({c})") for c, n in codes.order_by("code").values_list("code", "name")
         ]
         self.fields["code"].error_messages["invalid_choice"] = _("只能在您负责的辖区内设考核。")
@@ -309,8 +313,9 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standard"].queryset = standards_for_assessment().select_related("document")
-        self.fields["standard"].label_from_instance = lambda s: f"{s.code} {s.title}"
+        standard = model_choice_field(self, "standard")
+        standard.queryset = standards_for_assessment().select_related("document")
+        standard.label_from_instance = lambda s: f"{s.code} {s.title}"
         self.fields["standard"].error_messages["invalid_choice"] = _("请选择标准库中的条款。")
         self.fields["standard"].error_messages["required"] = _("请选择标准。")
         self.fields["weight"].error_messages.update(
