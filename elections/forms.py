@@ -246,9 +246,16 @@ class ResultsForm(VotesForm):
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        valid = self.election.ballots_valid
+        if valid is None:
+            # No valid ballots to hold the votes against (nor to preview who is elected): the
+            # service refuses the same way.
+            raise forms.ValidationError(
+                _("请先登记投票情况(发出、收回、有效和无效选票),再登记得票。")
+            )
         if not self.errors:
             for field, message in services.votes_errors(
-                self.election.ballots_valid, self.election.seats, self.given()
+                valid, self.election.seats, self.given()
             ).items():
                 self.add_error(field if field in self.fields else None, message)
         return data
