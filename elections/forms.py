@@ -7,6 +7,7 @@ import copy
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -337,7 +338,9 @@ class CorrectionForm(forms.Form):
         if election.has_rerun:
             names += [f"rerun_{n}" for n in names]
         for name in names:
-            field = count_field(Election._meta.get_field(name).verbose_name)
+            model_field = Election._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            field = count_field(model_field.verbose_name)
             field.initial = getattr(election, name)
             self.fields[name] = field
         for c in candidates:

@@ -42,7 +42,7 @@ class AttendeesField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": text[:20]},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private: not in the stubs
 
     def label_from_instance(self, obj: Person) -> str:
         return obj.name
@@ -190,8 +190,9 @@ class ResolutionForm(forms.ModelForm):
         data = self.cleaned_data
         if not self.meeting.held or self.meeting.attended is None:
             raise forms.ValidationError(_("会议尚未召开,不能登记表决结果。"))
-        votes = [data.get(f) for f in ("votes_for", "votes_against", "abstentions")]
-        if all(v is not None for v in votes) and sum(votes) > self.meeting.attended:
+        given = [data.get(f) for f in ("votes_for", "votes_against", "abstentions")]
+        votes = [v for v in given if v is not None]
+        if len(votes) == len(given) and sum(votes) > self.meeting.attended:
             self.add_error(
                 "votes_for",
                 _("赞成、反对、弃权票合计(%(sum)s)不能超过实到人数(%(n)s 人)。")
@@ -266,7 +267,7 @@ class DisclosureChoiceField(forms.ModelChoiceField):
         return f"{obj.published_on:%Y-%m-%d} {obj.title}"
 
 
-STEP_MEETING_KINDS = {
+STEP_MEETING_KINDS: dict[str, tuple[str, ...]] = {
     MatterStep.Step.JOINT_MEETING: (Meeting.Kind.JOINT,),
     MatterStep.Step.PARTY_ASSEMBLY: (Meeting.Kind.PARTY_ASSEMBLY,),
 }
@@ -293,7 +294,7 @@ class MatterStepForm(forms.ModelForm):
         step = progress.next_step
         self.initial["step"] = step
         community = matter.community
-        kinds = STEP_MEETING_KINDS.get(step)
+        kinds = STEP_MEETING_KINDS.get(step) if step is not None else None
         if kinds:
             self.fields["meeting"].required = True
             model_choice_field(self, "meeting").queryset = community.meetings.filter(

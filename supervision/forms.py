@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django import forms
@@ -11,7 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import Finding, Status
+from compliance.models import Finding, Standard, Status
 from core import access
 from core.forms import choice_field, model_choice_field
 from core.models import Role, is_code
@@ -19,19 +20,22 @@ from divisions.models import Division
 from supervision.models import EVIDENCE_FILE, Assessment, AssessmentItem, NoticeEvent
 from supervision.selectors import standards_for_assessment
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("请输入有效日期,格式为 YYYY-MM-DD。")}
 MAX_AHEAD_DAYS = 366 * 5  # a due date or expiry further away is almost surely a typo
 
 
-def _text(value: str | None, message: str) -> str:
+def _text(value: str | None, message: StrOrPromise) -> str:
     value = (value or "").replace("\x00", "").strip()
     if not value:
         raise ValidationError(message)
     return value
 
 
-def _not_past(value: datetime.date | None, message: str) -> datetime.date | None:
+def _not_past(value: datetime.date | None, message: StrOrPromise) -> datetime.date | None:
     today = timezone.localdate()
     if value and value < today:
         raise ValidationError(message)
@@ -305,17 +309,22 @@ class AssessmentForm(forms.ModelForm):
         return year
 
 
+class StandardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Standard) -> str:
+        return f"{obj.code} {obj.title}"
+
+
 class ItemForm(forms.ModelForm):
     class Meta:
         model = AssessmentItem
         fields = ["standard", "weight"]
+        field_classes = {"standard": StandardChoiceField}
         widgets = {"weight": forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         standard = model_choice_field(self, "standard")
         standard.queryset = standards_for_assessment().select_related("document")
-        standard.label_from_instance = lambda s: f"{s.code} {s.title}"
         self.fields["standard"].error_messages["invalid_choice"] = _("请选择标准库中的条款。")
         self.fields["standard"].error_messages["required"] = _("请选择标准。")
         self.fields["weight"].error_messages.update(
