@@ -54,9 +54,14 @@ KIND_LABELS = {
 }
 
 
+def record_actor(instance: models.Model, actor: User) -> None:
+    """The user whom the record's next history row (its save or deletion) names."""
+    instance._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
+
+
 def save_as(instance: models.Model, *, actor: User) -> None:
     """Validate and save a record, its history row naming ``actor`` (django-simple-history)."""
-    instance._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
+    record_actor(instance, actor)
     instance.full_clean()
     instance.save()
 

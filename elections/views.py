@@ -9,7 +9,9 @@ jurisdiction is a 404, a step the user may not take a 403.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,11 +44,14 @@ from elections.forms import (
 )
 from elections.models import Election
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TAB = "elections"
 FORM = "elections/election_form.html"
 
 
-def _election(request: HttpRequest, code: str, pk: int) -> Election:
+def _election(request: SignedInRequest, code: str, pk: int) -> Election:
     return committee_selectors.community_record(
         request.user,
         code,
@@ -59,7 +64,7 @@ def _url(election: Election) -> str:
     return reverse("elections:election", args=[election.community.code, election.pk])
 
 
-def _certifier_community(request: HttpRequest, code: str) -> Community:
+def _certifier_community(request: SignedInRequest, code: str) -> Community:
     community = committee_selectors.community_for(request.user, code)
     if not access.can_certify(request.user, code):
         raise PermissionDenied
@@ -86,13 +91,13 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     community: Community,
-    form,
-    save: Callable[[object], str],
+    form: forms.BaseForm,
+    save: Callable[[Any], str],
     *,
-    heading: str,
-    done: str,
+    heading: StrOrPromise,
+    done: StrOrPromise,
     cancel: str,
     template: str = FORM,
     **context,
@@ -139,7 +144,7 @@ def elections(request: SignedInRequest, code: str) -> HttpResponse:
         tab=TAB,
         page=page,
         term=term,
-        overdue=bool(term and term.term_ends_on < today),
+        overdue=bool(term and term.term_ends_on and term.term_ends_on < today),
         today=today,
     )
 
@@ -210,7 +215,16 @@ def election_detail(request: SignedInRequest, code: str, pk: int) -> HttpRespons
     )
 
 
-def _step_view(request, election, form_class, save, *, heading, done, intro=""):
+def _step_view(
+    request: SignedInRequest,
+    election: Election,
+    form_class: type[forms.ModelForm],
+    save: Callable[..., Election],
+    *,
+    heading: StrOrPromise,
+    done: StrOrPromise,
+    intro: StrOrPromise = "",
+) -> HttpResponse:
     community = writable_community(request, election.community.code)
     closed = _closed(request, election)
     if closed:
@@ -549,6 +563,7 @@ def announcement(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         issuer = community.name.removesuffix("居民委员会") + "居民选举委员会"
     else:
         issuer = community.name + "居民选举委员会"
+    cast, electorate = election.ballots_cast, election.electorate
     return render(
         request,
         "elections/election_announcement.html",
@@ -558,9 +573,10 @@ def announcement(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
             "page": page,
             "street": community.street,
             "issuer": issuer,
-            "valid_turnout": election.has_voting
-            and bool(election.electorate)
-            and meets_fraction(election.ballots_cast, election.electorate, page.rules.turnout),
+            "valid_turnout": cast is not None  # election.has_voting
+            and electorate is not None
+            and electorate != 0
+            and meets_fraction(cast, electorate, page.rules.turnout),
         },
     )
 
