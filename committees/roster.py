@@ -34,6 +34,7 @@ from committees.models import Membership, Organization, Person
 from committees.services import membership_save, person_save
 from compliance.engine import reevaluate_community
 from core.exports import keep_as_text, xlsx_response
+from core.meta import model_field
 from core.models import User
 from core.validators import mask_id_number, mask_phone
 from divisions.models import Community
@@ -236,10 +237,10 @@ class RosterCheck:
 
 def _choices(column: Column) -> list[tuple[str, str]]:
     """(value, Chinese label) pairs. The sheet is Chinese whatever language the user browses in."""
-    model_field = _MODELS[column.form]._meta.get_field(column.field)
-    assert isinstance(model_field, models.Field) and model_field.choices is not None
+    choices = model_field(_MODELS[column.form], column.field).choices
+    assert choices is not None  # a choice column
     with translation.override("zh-hans"):
-        return [(value, str(label)) for value, label in model_field.choices]
+        return [(value, str(label)) for value, label in choices]
 
 
 def _yes_no(value: bool) -> str:
@@ -474,9 +475,7 @@ def _person_values(person: Person) -> dict[str, Any]:
 def _defaults(model: type[models.Model], fields: Iterable[str]) -> dict[str, Any]:
     values = {}
     for name in fields:
-        field = model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        default = field.get_default()
+        default = model_field(model, name).get_default()
         values[name] = "" if default is None else default
     return values
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.meta import model_field
 from core.validators import mask_id_number, mask_phone
 
 if TYPE_CHECKING:
@@ -145,9 +146,7 @@ class Formatter:
 
     def field(self, name: str) -> models.Field:
         """A tracked field of the model (a column: never a reverse relation)."""
-        field = self.model._meta.get_field(name)
-        assert isinstance(field, models.Field)
-        return field
+        return model_field(self.model, name)
 
     def label(self, name: str) -> str:
         return str(self.field(name).verbose_name)

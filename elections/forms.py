@@ -7,12 +7,12 @@ import copy
 
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Organization
 from core.forms import choice_field, model_choice_field
+from core.meta import model_field
 from elections import services
 from elections.models import Election, ElectionCandidate
 
@@ -338,9 +338,7 @@ class CorrectionForm(forms.Form):
         if election.has_rerun:
             names += [f"rerun_{n}" for n in names]
         for name in names:
-            model_field = Election._meta.get_field(name)
-            assert isinstance(model_field, models.Field)
-            field = count_field(model_field.verbose_name)
+            field = count_field(model_field(Election, name).verbose_name)
             field.initial = getattr(election, name)
             self.fields[name] = field
         for c in candidates:

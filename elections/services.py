@@ -24,6 +24,7 @@ from compliance.engine import reevaluate_community
 from compliance.rules import meets_fraction
 from core import access, audit
 from core.dates import add_years
+from core.meta import model_field
 from core.models import User
 from elections.counting import (
     POSITION_NAMES,
@@ -37,7 +38,7 @@ from elections.counting import (
 from elections.models import Election, ElectionCandidate, ElectionCorrection
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 MAX_VOTERS = 1_000_000
 EARLIEST_DAY = datetime.date(1980, 1, 1)
@@ -629,15 +630,10 @@ def _take_office(
     return membership_save(actor=actor, membership=membership, reevaluate=False)
 
 
-def _verbose_name(name: str) -> StrOrPromise:
-    field = Election._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field.verbose_name
-
-
 def _snapshot(election: Election, candidates: Iterable[ElectionCandidate]) -> dict[str, object]:
     values: dict[str, object] = {
-        str(_verbose_name(name)): getattr(election, name) for name in CORRECTABLE_FIELDS
+        str(model_field(Election, name).verbose_name): getattr(election, name)
+        for name in CORRECTABLE_FIELDS
     }
     for c in candidates:
         who = {"name": c.person.name, "position": c.get_position_display()}

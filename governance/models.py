@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.meta import model_field
 from core.uploads import FileKindValidator
 
 
@@ -465,9 +466,7 @@ class PublicService(models.Model):
 
     def missing_items(self) -> list[str]:
         return [
-            str(self._meta.get_field(f).verbose_name)
-            for f in self.SIX
-            if not getattr(self, f).strip()
+            str(model_field(self, f).verbose_name) for f in self.SIX if not getattr(self, f).strip()
         ]
 
 

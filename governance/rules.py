@@ -46,6 +46,7 @@ from compliance.rules import (
     register_missing,
 )
 from core.dates import month_end, months_before
+from core.meta import model_field
 from funding.models import Allocation
 from governance.matters import DEFAULT_MAX_DAYS, STEP_NAMES, Progress, progress
 from governance.models import Covenant, Disclosure, MatterStep, Meeting, PublicService
@@ -722,7 +723,7 @@ class CovenantFiled(Rule):
 
 # --- 10. the “six publics” of public services (GD-17) ------------------------------------------
 
-SIX_NAMES = {name: PublicService._meta.get_field(name).verbose_name for name in PublicService.SIX}
+SIX_NAMES = {name: model_field(PublicService, name).verbose_name for name in PublicService.SIX}
 
 
 class SixPublicsParams(ParamsForm):
