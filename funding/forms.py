@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import access
 from core.forms import model_choice_field
-from core.models import is_code
+from core.models import User, is_code
 from divisions.models import Community
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 
@@ -113,7 +113,7 @@ class WageBenchmarkForm(forms.ModelForm):
         model = WageBenchmark
         fields = ["code", "year", "kind", "annual_amount", "source"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 

@@ -8,13 +8,14 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.models import User
 from core.reminders import ITEMS_SHOWN, Due, Section, register
 from elections import selectors as elections_selectors
 from governance import selectors
 
 
 @register("elections.counting", order=15)
-def elections(user, prefix: str, today: datetime.date) -> Section:
+def elections(user: User, prefix: str, today: datetime.date) -> Section:
     count, late = elections_selectors.overdue_elections(prefix, today, limit=ITEMS_SHOWN)
     return Section(
         "elections.counting",
@@ -36,7 +37,7 @@ def elections(user, prefix: str, today: datetime.date) -> Section:
 
 
 @register("governance.matters", order=45)
-def matters(user, prefix: str, today: datetime.date) -> Section:
+def matters(user: User, prefix: str, today: datetime.date) -> Section:
     count, late = selectors.overdue_matters(prefix, today)
     days = selectors.matter_step_days()
     return Section(

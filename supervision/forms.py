@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from compliance.models import Finding, Standard, Status
 from core import access
 from core.forms import choice_field, model_choice_field
-from core.models import Role, is_code
+from core.models import Role, User, is_code
 from divisions.models import Division
 from supervision.models import EVIDENCE_FILE, Assessment, AssessmentItem, NoticeEvent
 from supervision.selectors import standards_for_assessment
@@ -281,7 +281,7 @@ class AssessmentForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if access.is_unrestricted(user):

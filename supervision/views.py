@@ -280,6 +280,10 @@ def division_notices_export(request: SignedInRequest, code: str) -> HttpResponse
     )
     labels = {s.value: str(s.label) for s in Status}
 
+    def now(item) -> str:
+        # The finding now: current_status is annotated by selectors.with_progress.
+        return labels.get(getattr(item, "current_status", ""), _("无结果"))
+
     def rows():
         for n in notices:
             items = list(n.items.all())
@@ -293,9 +297,7 @@ def division_notices_export(request: SignedInRequest, code: str) -> HttpResponse
                 n.closed_on,
                 str(n.issued_by or ""),
                 "、".join(i.standard.code for i in items),
-                "、".join(
-                    f"{i.standard.code}:{labels.get(i.current_status, _('无结果'))}" for i in items
-                ),
+                "、".join(f"{i.standard.code}:{now(i)}" for i in items),
                 n.instructions,
             )
 
@@ -484,7 +486,7 @@ def assessments(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _assessment_form(request: HttpRequest, assessment: Assessment | None) -> HttpResponse:
+def _assessment_form(request: SignedInRequest, assessment: Assessment | None) -> HttpResponse:
     if not selectors.may_manage_assessments(request.user):
         raise Http404
     if assessment is not None and assessment.is_published:
@@ -523,7 +525,7 @@ def assessment_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     return _assessment_form(request, assessment)
 
 
-def _scores(request: HttpRequest, assessment: Assessment) -> list[scoring.CommunityScore]:
+def _scores(request: SignedInRequest, assessment: Assessment) -> list[scoring.CommunityScore]:
     """The scores the user may see: frozen ones once published, a live preview before."""
     visible = selectors.visible_prefix(request.user, assessment)
     if assessment.is_published:
