@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
@@ -56,7 +57,7 @@ HUNDRED = Decimal(100)
 # (the property company's rooms are held to SD-30 instead).
 NOT_COMMUNITY_SPACE = (Kind.PROPERTY_SERVICE,)
 # Sums of area_m2 (9 digits) over a community's rooms need more digits than one room.
-AREA_SUM = DecimalField(max_digits=14, decimal_places=2)
+AREA_SUM: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
 # GD-13a names "一个公共服务站": a community whose services are delivered from a one-stop service
 # hall (一站式服务大厅, SD-25's name for the same front office) has its public service station,
@@ -100,7 +101,7 @@ def kind_label(kind: str) -> str:
     return str(Facility.Kind(kind).label)
 
 
-def community_kinds_text(kinds: list[str]) -> str:
+def community_kinds_text(kinds: Iterable[str]) -> str:
     return "、".join(str(Community.Kind(k).label) for k in kinds)
 
 
@@ -207,12 +208,14 @@ def community_kinds_field(label, required: bool = False) -> ChoicesListField:
     )
 
 
-def applies(kind: str | None, params: dict, default: list[str] | None = None) -> bool:
+def applies(kind: str | None, params: dict, default: Sequence[str] | None = None) -> bool:
     kinds = params.get("applies_to_kinds") or default
     return not kinds or kind in kinds
 
 
-def not_applicable_kind(params: dict, expected: str, default: list[str] | None = None) -> Verdict:
+def not_applicable_kind(
+    params: dict, expected: str, default: Sequence[str] | None = None
+) -> Verdict:
     kinds = params.get("applies_to_kinds") or default or []
     return not_applicable(
         gettext("本条仅适用于%(kinds)s。") % {"kinds": community_kinds_text(kinds)}, expected
