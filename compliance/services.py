@@ -8,11 +8,12 @@ from django.utils import timezone
 from compliance.engine import evaluate_communities, evaluate_jurisdictions, reevaluate_community
 from compliance.models import PolicyDocument, Standard
 from core import audit
+from core.models import User
 from divisions.models import Community
 
 
 @transaction.atomic
-def document_create(*, actor, form) -> PolicyDocument:
+def document_create(*, actor: User, form) -> PolicyDocument:
     document = form.save(commit=False)
     document.tier = PolicyDocument.Tier.POLICY  # local documents never carry the force of law
     document.created_by = actor
@@ -22,7 +23,7 @@ def document_create(*, actor, form) -> PolicyDocument:
 
 
 @transaction.atomic
-def standard_create(*, actor, form) -> Standard:
+def standard_create(*, actor: User, form) -> Standard:
     standard = form.save(commit=False)
     standard.created_by = actor
     standard.full_clean()
@@ -31,7 +32,7 @@ def standard_create(*, actor, form) -> Standard:
 
 
 @transaction.atomic
-def evaluate_jurisdiction(*, actor, code: str) -> int:
+def evaluate_jurisdiction(*, actor: User, code: str) -> int:
     """Re-evaluate every community under ``code`` as of today, and the aggregates there."""
     today = timezone.localdate()
     written = evaluate_communities(Community.objects.filter(code__startswith=code), today)
@@ -40,7 +41,7 @@ def evaluate_jurisdiction(*, actor, code: str) -> int:
 
 
 @transaction.atomic
-def record_save(*, actor, instance, community: Community):
+def record_save(*, actor: User, instance, community: Community):
     """Save any community-owned record (room, allocation, task…) and re-judge the community."""
     audit.save_as(instance, actor=actor)
     reevaluate_community(community)
@@ -48,7 +49,7 @@ def record_save(*, actor, instance, community: Community):
 
 
 @transaction.atomic
-def record_delete(*, actor, instance, community: Community, reason: str):
+def record_delete(*, actor: User, instance, community: Community, reason: str):
     """Delete a record softly (core.softdelete): it stays in the database with its history
     (who, when, why) and no list, total or compliance rule counts it any more."""
     instance.deleted_at = timezone.now()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,9 @@ from core import access, audit, locking
 from core.users import SignedInRequest
 from divisions import selectors
 from divisions.models import Community
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def writable_community(request: SignedInRequest, code: str) -> Community:
@@ -67,8 +71,8 @@ def edit_page(
     form,
     save: Callable,
     *,
-    heading: str,
-    done: str,
+    heading: StrOrPromise,
+    done: StrOrPromise,
     next_url: str,
     tab: str,
     template: str = "divisions/object_form.html",

@@ -6,12 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.engine import evaluate_communities
+from core.models import User
 from divisions.models import Community
 from funding.models import WageBenchmark
 
 
 @transaction.atomic
-def benchmark_save(*, actor, benchmark: WageBenchmark) -> WageBenchmark:
+def benchmark_save(*, actor: User, benchmark: WageBenchmark) -> WageBenchmark:
     """Record a benchmark and re-judge the communities it covers (pay standards use it)."""
     benchmark.full_clean()
     benchmark.save()

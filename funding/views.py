@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from compliance.models import Finding
 from compliance.services import record_delete, record_save
 from core import access
 from core.exports import xlsx_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
 from divisions.pages import community_page, edit_page, writable_community
@@ -32,6 +34,9 @@ from funding.forms import (
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 from funding.services import benchmark_save
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 funding_edit_page = partial(edit_page, tab="funding")
 
 
@@ -44,7 +49,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def ledger(request: HttpRequest, code: str) -> HttpResponse:
+def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     year = _year(request)
     # The applicable funding standard, as judged for this community (one query).
@@ -71,7 +76,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
+def ledger_export(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     year = _year(request)
     data = selectors.ledger(community, year)
@@ -99,7 +104,13 @@ def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _record_page(
-    request, code: str, model, form_class, pk: int | None, heading: str, **form_kwargs
+    request: SignedInRequest,
+    code: str,
+    model,
+    form_class,
+    pk: int | None,
+    heading: StrOrPromise,
+    **form_kwargs,
 ) -> HttpResponse:
     """Add or edit one ledger record of a community (allocation, expenditure, pay, task)."""
     community = committee_selectors.community_for(request.user, code)
@@ -128,17 +139,17 @@ def _record_page(
 
 
 @login_required
-def allocation_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def allocation_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_page(request, code, Allocation, AllocationForm, pk, _("经费拨付"))
 
 
 @login_required
-def expenditure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def expenditure_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_page(request, code, Expenditure, ExpenditureForm, pk, _("经费支出"))
 
 
 @login_required
-def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def pay_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return _record_page(
         request, code, StaffPay, StaffPayForm, pk, _("工作人员报酬"), community=community
@@ -146,11 +157,11 @@ def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResp
 
 
 @login_required
-def task_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def task_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_page(request, code, AssignedTask, AssignedTaskForm, pk, _("交办事项"))
 
 
-def _delete_page(request: HttpRequest, code: str, model, pk: int) -> HttpResponse:
+def _delete_page(request: SignedInRequest, code: str, model, pk: int) -> HttpResponse:
     """Delete one money record (softly: see funding.services.record_delete)."""
     instance = committee_selectors.community_record(
         request.user,
@@ -181,22 +192,22 @@ def _delete_page(request: HttpRequest, code: str, model, pk: int) -> HttpRespons
 
 
 @login_required
-def allocation_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def allocation_delete(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _delete_page(request, code, Allocation, pk)
 
 
 @login_required
-def expenditure_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def expenditure_delete(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _delete_page(request, code, Expenditure, pk)
 
 
 @login_required
-def pay_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def pay_delete(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _delete_page(request, code, StaffPay, pk)
 
 
 @login_required
-def tasks(request: HttpRequest, code: str) -> HttpResponse:
+def tasks(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -209,7 +220,7 @@ def tasks(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _comparison(request: HttpRequest, code: str):
+def _comparison(request: SignedInRequest, code: str):
     division = committee_selectors.division_for(request.user, code)
     year = _year(request)
     return (
@@ -220,7 +231,7 @@ def _comparison(request: HttpRequest, code: str):
 
 
 @login_required
-def compare(request: HttpRequest, code: str) -> HttpResponse:
+def compare(request: SignedInRequest, code: str) -> HttpResponse:
     division, year, rows = _comparison(request, code)
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -238,7 +249,7 @@ def compare(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def compare_export(request: HttpRequest, code: str) -> HttpResponse:
+def compare_export(request: SignedInRequest, code: str) -> HttpResponse:
     division, year, rows = _comparison(request, code)
 
     def per_1000(amount, households):
@@ -262,7 +273,7 @@ def compare_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def benchmarks(request: HttpRequest) -> HttpResponse:
+def benchmarks(request: SignedInRequest) -> HttpResponse:
     """Wage benchmarks: bureaus record the reference pay of their own divisions."""
     if not (
         access.is_unrestricted(request.user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,9 +14,6 @@ from simple_history.models import HistoricalRecords
 
 from core.meta import model_field
 from core.uploads import FileKindValidator
-
-if TYPE_CHECKING:
-    import datetime
 
 
 class Meeting(models.Model):
@@ -283,9 +279,6 @@ class MajorMatter(models.Model):
     title = models.CharField(_("事项名称"), max_length=200)
     description = models.TextField(_("事项说明"), blank=True)
     history = HistoricalRecords()
-
-    # Not a field: the date of the latest step, annotated by governance.selectors.
-    last: datetime.date
 
     class Meta:
         verbose_name = _("重大事项")

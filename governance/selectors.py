@@ -6,6 +6,7 @@ The public board shows only what was published, and of people only names and pos
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
@@ -21,6 +22,9 @@ from governance.models import (
     PublicService,
     Resolution,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 REMINDER_ROWS = 10
 
@@ -69,7 +73,13 @@ def matter_step_days() -> int:
     return days if isinstance(days, int) and days > 0 else DEFAULT_MAX_DAYS
 
 
-def overdue_matters(prefix: str, today: datetime.date) -> tuple[int, list[MajorMatter]]:
+class LastStep(TypedDict):
+    last: datetime.date  # the date of the latest step
+
+
+def overdue_matters(
+    prefix: str, today: datetime.date
+) -> tuple[int, list[WithAnnotations[MajorMatter, LastStep]]]:
     """Open major matters under ``prefix`` whose next step has waited too long: (count, the
     longest-waiting few). In SQL, so that a district's dashboard never loads its matters."""
     cutoff = today - datetime.timedelta(days=matter_step_days())

@@ -11,6 +11,7 @@ from compliance.engine import reevaluate_community
 from compliance.models import Standard
 from compliance.rules import meets_fraction
 from compliance.services import record_save
+from core.models import User
 from governance.matters import STEP_NAMES, progress
 from governance.models import Attendance, MajorMatter, MatterStep, Meeting, Resolution
 
@@ -34,10 +35,11 @@ def majority_rule() -> tuple[dict, str]:
 
 
 @transaction.atomic
-def resolution_save(*, actor, resolution: Resolution, meeting: Meeting) -> Resolution:
+def resolution_save(*, actor: User, resolution: Resolution, meeting: Meeting) -> Resolution:
     """Freeze the attendance and the rule used, and compute whether it passed."""
     fraction, cite = majority_rule()
     resolution.meeting = meeting
+    assert meeting.attended is not None  # ResolutionForm: only a held meeting's attendance
     resolution.present = meeting.attended
     resolution.passed = meets_fraction(
         resolution.votes_for, resolution.present, {**DEFAULT_MAJORITY, **fraction}
@@ -47,7 +49,9 @@ def resolution_save(*, actor, resolution: Resolution, meeting: Meeting) -> Resol
 
 
 @transaction.atomic
-def meeting_save(*, actor, meeting: Meeting, attendees: list[Person] | None = None) -> Meeting:
+def meeting_save(
+    *, actor: User, meeting: Meeting, attendees: list[Person] | None = None
+) -> Meeting:
     """Save a meeting; a list of attendees (bodies with a roster) replaces the recorded one."""
     record_save(actor=actor, instance=meeting, community=meeting.community)
     if attendees is not None:
@@ -61,7 +65,7 @@ def meeting_save(*, actor, meeting: Meeting, attendees: list[Person] | None = No
 
 
 @transaction.atomic
-def matter_step_record(*, actor, step: MatterStep) -> MatterStep:
+def matter_step_record(*, actor: User, step: MatterStep) -> MatterStep:
     """Record the next step of a major matter; out of order is refused (GD-07 步骤有序).
 
     The matter row is locked so that two people recording at once cannot both add a step."""
@@ -79,7 +83,7 @@ def matter_step_record(*, actor, step: MatterStep) -> MatterStep:
 
 
 @transaction.atomic
-def finance_lines_save(*, actor, formset) -> None:
+def finance_lines_save(*, actor: User, formset) -> None:
     """Save the income and spending lines of a financial disclosure as one change."""
     for form in formset.forms:
         form.instance._history_user = actor  # deletions: the history middleware's request user
@@ -88,7 +92,7 @@ def finance_lines_save(*, actor, formset) -> None:
 
 
 @transaction.atomic
-def attachment_add(*, actor, attachment, upload):
+def attachment_add(*, actor: User, attachment, upload):
     """Keep an uploaded file (already checked by type, content and size) with its record."""
     attachment.name = upload.name[:200]
     attachment.size = upload.size

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from compliance.services import record_save
 from core import access
 from core.uploads import attachment_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
 from divisions.pages import community_page, edit_page, writable_community
@@ -46,12 +47,12 @@ from governance.models import (
 governance_edit_page = partial(edit_page, tab="governance")
 
 
-def _meeting(request: HttpRequest, code: str, pk: int) -> Meeting:
+def _meeting(request: SignedInRequest, code: str, pk: int) -> Meeting:
     return committee_selectors.community_record(request.user, code, Meeting.objects.all(), pk)
 
 
 @login_required
-def meetings(request: HttpRequest, code: str) -> HttpResponse:
+def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(community.meetings.order_by("-date", "-pk"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -62,7 +63,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def meeting_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, code, pk)
     return community_page(
         request,
@@ -82,7 +83,7 @@ def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def _record_edit(
-    request: HttpRequest,
+    request: SignedInRequest,
     code: str,
     pk: int | None,
     form_class,
@@ -116,7 +117,7 @@ def _record_edit(
 
 
 @login_required
-def meeting_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def meeting_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -136,7 +137,7 @@ def meeting_edit(request: HttpRequest, code: str, pk: int | None = None) -> Http
 
 
 @login_required
-def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def resolution_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, code, pk)
     community = writable_community(request, code)
     form = ResolutionForm(
@@ -156,7 +157,7 @@ def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def disclosures(request: HttpRequest, code: str) -> HttpResponse:
+def disclosures(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(
         community.disclosures.prefetch_related("attachments").order_by("-published_on", "-pk"),
@@ -168,7 +169,7 @@ def disclosures(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def disclosure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def disclosure_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -181,7 +182,7 @@ def disclosure_edit(request: HttpRequest, code: str, pk: int | None = None) -> H
 
 
 @login_required
-def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_lines(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """The income and spending lines of a financial disclosure, edited together."""
     disclosure = committee_selectors.community_record(
         request.user, code, Disclosure.objects.all(), pk
@@ -207,7 +208,7 @@ def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 # --- attachments of meetings and disclosures -------------------------------------------
 
 
-def _attachment_upload(request: HttpRequest, code: str, record, attachment, back: str):
+def _attachment_upload(request: SignedInRequest, code: str, record, attachment, back: str):
     community = writable_community(request, code)
     # Bound on every POST: an empty one (no file chosen) must say so, not show a blank form.
     form = AttachmentForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
@@ -229,14 +230,14 @@ def _attachment_upload(request: HttpRequest, code: str, record, attachment, back
 
 
 @login_required
-def meeting_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def meeting_attachment_add(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     meeting = _meeting(request, code, pk)
     back = reverse("governance:meeting", args=[code, pk])
     return _attachment_upload(request, code, meeting, MeetingAttachment(meeting=meeting), back)
 
 
 @login_required
-def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_attachment_add(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     disclosure = committee_selectors.community_record(
         request.user, code, Disclosure.objects.all(), pk
     )
@@ -246,14 +247,14 @@ def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpR
     )
 
 
-def _download(attachment) -> HttpResponse:
+def _download(attachment) -> FileResponse:
     if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
         raise Http404
     return attachment_response(attachment.file, filename=attachment.name)
 
 
 @login_required
-def meeting_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def meeting_attachment(request: SignedInRequest, code: str, pk: int) -> FileResponse:
     """A meeting's file, only inside the jurisdiction, always as a download."""
     found = MeetingAttachment.objects.filter(
         meeting__community=committee_selectors.community_for(request.user, code), pk=pk
@@ -264,7 +265,7 @@ def meeting_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse
 
 
 @login_required
-def disclosure_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_attachment(request: SignedInRequest, code: str, pk: int) -> FileResponse:
     found = DisclosureAttachment.objects.filter(
         disclosure__community=committee_selectors.community_for(request.user, code), pk=pk
     ).first()
@@ -273,7 +274,7 @@ def disclosure_attachment(request: HttpRequest, code: str, pk: int) -> HttpRespo
     return _download(found)
 
 
-def public_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def public_attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """Anyone may download the file of a disclosure that is published; nothing else."""
     found = DisclosureAttachment.objects.filter(
         disclosure__community__code=code,
@@ -301,7 +302,7 @@ def _matters_with_steps_qs():
 
 
 @login_required
-def matters(request: HttpRequest, code: str) -> HttpResponse:
+def matters(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(
         _matters_with_steps_qs().filter(community=community).order_by("-pk"), settings.PAGE_SIZE
@@ -324,7 +325,7 @@ def matters(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def matter_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -337,7 +338,7 @@ def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpR
 
 
 @login_required
-def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def matter_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """The six steps of one matter; the next one is recorded here, in order only."""
     matter = committee_selectors.community_record(request.user, code, _matters_with_steps_qs(), pk)
     current = _matter_progress(matter)
@@ -382,7 +383,7 @@ def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def covenants(request: HttpRequest, code: str) -> HttpResponse:
+def covenants(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -394,7 +395,7 @@ def covenants(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def covenant_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def covenant_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -408,7 +409,7 @@ def covenant_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
 
 
 @login_required
-def public_services(request: HttpRequest, code: str) -> HttpResponse:
+def public_services(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -421,7 +422,7 @@ def public_services(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def public_service_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def public_service_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
