@@ -882,15 +882,15 @@ def roster_template(community: Community) -> bytes:
         cell.font = Font(bold=True, color="C00000" if column.required else None)
         cell.fill = header_fill
         value = example.get(column.header)
-        cell = keep_as_text(sheet.cell(row=2, column=index, value=value))
+        sample = keep_as_text(sheet.cell(row=2, column=index, value=value))
         width = 12
         if column.kind == "date":
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-            cell.number_format = "yyyy-mm-dd"
+            sample.number_format = "yyyy-mm-dd"
         elif column.kind == "id" or column.field == "phone":
             # Text format, so Excel keeps all 18 digits and leading zeros.
             sheet.column_dimensions[letter].number_format = "@"
-            cell.number_format = "@"
+            sample.number_format = "@"
             width = 21
         elif column.kind == "organization":
             width = 24

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -101,7 +102,9 @@ class QueryCountMiddleware:
 
         count = 0
 
-        def counter(execute, sql, params, many, context):
+        def counter(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
+        ) -> Any:
             nonlocal count
             count += 1
             return execute(sql, params, many, context)

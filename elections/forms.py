@@ -14,6 +14,7 @@ from committees.models import Organization
 from core.forms import choice_field, model_choice_field
 from core.meta import model_field
 from elections import services
+from elections.counting import election_rules
 from elections.models import Election, ElectionCandidate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -195,7 +196,7 @@ class CandidateForm(forms.ModelForm):
                 self.election,
                 candidate,
                 services.candidates_of(self.election),
-                services.election_rules(self.election.community.code, self.election.election_day),
+                election_rules(self.election.community.code, self.election.election_day),
             )
             for field, message in errors.items():
                 self.add_error(field if field in self.fields else None, message)
