@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership, Organization, Person, Qualification, Training
 from committees.services import membership_conflicts
+from core.forms import model_choice_field
 from core.validators import id_number_birth_date, validate_id_number, validate_phone
 from divisions.models import Community
 
@@ -65,7 +66,8 @@ class CommunityForm(forms.ModelForm):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         households, population = data.get("households"), data.get("population")
         if households and population is not None and population < households:
             self.add_error("population", _("常住人口不能少于常住户数(每户至少一人)。"))
@@ -101,7 +103,8 @@ class OrganizationForm(forms.ModelForm):
         return name
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, subkind = data.get("kind"), data.get("subkind")
         if kind == Organization.Kind.SUBCOMMITTEE and not subkind:
             self.add_error("subkind", _("下属委员会请选择委员会类别。"))
@@ -168,7 +171,8 @@ class PersonForm(forms.ModelForm):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         birth, number = data.get("birth_date"), data.get("id_number")
         if birth and number and id_number_birth_date(number) != birth:
             self.add_error("birth_date", _("出生日期与身份证号中的出生日期不一致。"))
@@ -193,11 +197,14 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = community.people.order_by("name")
-        self.fields["organization"].queryset = community.organizations.order_by("kind", "name")
+        model_choice_field(self, "person").queryset = community.people.order_by("name")
+        model_choice_field(self, "organization").queryset = community.organizations.order_by(
+            "kind", "name"
+        )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end, term = data.get("start_date"), data.get("end_date"), data.get("term_ends_on")
         if start and end and end < start:
             self.add_error("end_date", _("离任日期不能早于任职日期。"))
@@ -281,7 +288,8 @@ class QualificationForm(forms.ModelForm):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == Qualification.Kind.OTHER and not data.get("name", "").strip():
             self.add_error("name", _("“其他证书”请填写证书名称。"))
         return data

@@ -18,7 +18,7 @@ from typing import IO, Any, Literal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,12 +27,15 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from committees.forms import MembershipForm, PersonForm
 from committees.models import Membership, Organization, Person
 from committees.services import membership_save, person_save
 from compliance.engine import reevaluate_community
 from core.exports import keep_as_text, xlsx_response
+from core.meta import model_field
+from core.models import User
 from core.validators import mask_id_number, mask_phone
 from divisions.models import Community
 
@@ -138,7 +141,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 ROSTER_COLUMNS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
 _BY_HEADER = {column.header: column for column in COLUMNS}
-_BY_FIELD = {(column.form, column.field): column for column in COLUMNS}
+_BY_FIELD: dict[tuple[str, str], Column] = {(c.form, c.field): c for c in COLUMNS}
 _MODELS = {"person": Person, "membership": Membership}
 YES, NO = "是", "否"
 
@@ -163,7 +166,7 @@ _EXAMPLE = {
 }
 
 # Order of posts within one organization: its head first, then deputies, then the others.
-_POSITION_RANK = {
+_POSITION_RANK: dict[str, int] = {
     position: rank
     for rank, position in enumerate(
         [
@@ -234,9 +237,10 @@ class RosterCheck:
 
 def _choices(column: Column) -> list[tuple[str, str]]:
     """(value, Chinese label) pairs. The sheet is Chinese whatever language the user browses in."""
-    model_field = _MODELS[column.form]._meta.get_field(column.field)
+    choices = model_field(_MODELS[column.form], column.field).choices
+    assert choices is not None  # a choice column
     with translation.override("zh-hans"):
-        return [(value, str(label)) for value, label in model_field.choices]
+        return [(value, str(label)) for value, label in choices]
 
 
 def _yes_no(value: bool) -> str:
@@ -462,16 +466,16 @@ class _RowMembershipForm(MembershipForm):
 def _person_values(person: Person) -> dict[str, Any]:
     """An existing person as bound form data: the starting point that non-empty cells override."""
     values = {}
-    for name in PersonForm._meta.fields:
+    for name in PersonForm.Meta.fields:
         value = getattr(person, name)
         values[name] = value.isoformat() if isinstance(value, datetime.date) else value
     return values
 
 
-def _defaults(model: type, fields: Iterable[str]) -> dict[str, Any]:
+def _defaults(model: type[models.Model], fields: Iterable[str]) -> dict[str, Any]:
     values = {}
     for name in fields:
-        default = model._meta.get_field(name).get_default()
+        default = model_field(model, name).get_default()
         values[name] = "" if default is None else default
     return values
 
@@ -532,7 +536,7 @@ def _form_errors(form: forms.BaseForm, which: str, parsed: _Parsed) -> None:
             column = _BY_FIELD.get((which, name))
             header = column.header if column else ""
         # A cell that could not even be converted already has the clearer message.
-        parsed.errors.setdefault(header, messages[0])
+        parsed.errors.setdefault(header, str(messages[0]))
 
 
 def _check_headers(header_values: tuple) -> tuple[dict[int, Column], list[RowError]]:
@@ -617,7 +621,8 @@ def validate_roster(community: Community, file: IO[bytes] | bytes) -> RosterChec
         try:
             existing = people.find(name, birth, id_number)
         except ValidationError as exc:
-            parsed.errors.setdefault(exc.code, exc.messages[0])  # the code names the column
+            # The code names the column (People.find always gives one).
+            parsed.errors.setdefault(exc.code or "", exc.messages[0])
             existing = None
         ready = _validate_row(community, parsed, existing)
         parsed_rows.append((parsed, existing, id_number, birth))
@@ -655,11 +660,11 @@ def _validate_row(
         person_form = PersonForm(person_data, instance=existing)
     else:
         before = None
-        person_data = {**_defaults(Person, PersonForm._meta.fields), **parsed.person_data}
+        person_data = {**_defaults(Person, PersonForm.Meta.fields), **parsed.person_data}
         person_form = PersonForm(person_data, instance=Person(community=community))
     newcomer = None if existing else Person(pk=_NEWCOMER_PK, community=community)
     membership_data = {
-        **_defaults(Membership, MembershipForm._meta.fields),
+        **_defaults(Membership, MembershipForm.Meta.fields),
         **parsed.membership_data,
         "person": existing.pk if existing else "",
     }
@@ -751,11 +756,11 @@ def _check_across_rows(
             continue
         # Imported memberships are open-ended, so two directors of one organization always overlap.
         if org in directors:
-            first = directors[org]
+            director = directors[org]
             parsed.errors.setdefault(
                 "职务",
                 _("该组织在这段时间已有主任(%(name)s,第 %(row)d 行),同一时间只能有一位主任。")
-                % {"name": first.person_data.get("name", ""), "row": first.row},
+                % {"name": director.person_data.get("name", ""), "row": director.row},
             )
         else:
             directors[org] = parsed
@@ -782,7 +787,7 @@ def _refusal(row: int, which: str, exc: ValidationError) -> list[RowError]:
     return found
 
 
-def import_roster(*, actor, community: Community, file: IO[bytes] | bytes) -> RosterCheck:
+def import_roster(*, actor: User, community: Community, file: IO[bytes] | bytes) -> RosterCheck:
     """Validate the whole file; if it is clean, write it in one transaction through the services.
 
     With any error nothing is written. Data can change between the check and the write (another
@@ -857,10 +862,11 @@ def roster_template(community: Community) -> bytes:
     orgs = list(community.organizations.order_by("kind", "name"))
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "人员名册"
     notes = workbook.create_sheet("说明")
 
-    example = dict(_EXAMPLE)
+    example: dict[str, Any] = dict(_EXAMPLE)
     today = timezone.localdate()
     committee = [
         o for o in orgs if o.kind == Organization.Kind.RESIDENTS_COMMITTEE and _org_active(o, today)
@@ -876,15 +882,15 @@ def roster_template(community: Community) -> bytes:
         cell.font = Font(bold=True, color="C00000" if column.required else None)
         cell.fill = header_fill
         value = example.get(column.header)
-        cell = keep_as_text(sheet.cell(row=2, column=index, value=value))
+        sample = keep_as_text(sheet.cell(row=2, column=index, value=value))
         width = 12
         if column.kind == "date":
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-            cell.number_format = "yyyy-mm-dd"
+            sample.number_format = "yyyy-mm-dd"
         elif column.kind == "id" or column.field == "phone":
             # Text format, so Excel keeps all 18 digits and leading zeros.
             sheet.column_dimensions[letter].number_format = "@"
-            cell.number_format = "@"
+            sample.number_format = "@"
             width = 21
         elif column.kind == "organization":
             width = 24

@@ -445,7 +445,7 @@ class MinorityMember(Rule):
 
     def measure(self, communities, as_of):
         counts = committee_counts(communities, as_of)
-        found = {}
+        found: dict[int, tuple[bool, tuple[int, int] | None]] = {}
         for pk, multi_ethnic in communities.values_list("id", "multi_ethnic"):
             if not multi_ethnic:
                 found[pk] = (False, None)
@@ -676,7 +676,8 @@ class TrainingCadence(Rule):
 
     @staticmethod
     def intervals(params: dict) -> tuple[int, int]:
-        others = params.get("others_months") or params.get("months")
+        # The parameters give others_months or months (TrainingCadenceParams).
+        others: int = params.get("others_months") or params["months"]
         return params.get("director_months") or others, others
 
     def judge(self, value, params, *, as_of):

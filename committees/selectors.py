@@ -17,19 +17,20 @@ from committees.models import (
     organization_active_q,
 )
 from compliance.rules import shared_measure
+from core.models import User
 from divisions.models import Community
 from divisions.selectors import community_record
 
 
-def person_for(user, code: str, pk: int) -> Person:
+def person_for(user: User, code: str, pk: int) -> Person:
     return community_record(user, code, Person.objects.all(), pk)
 
 
-def organization_for(user, code: str, pk: int) -> Organization:
+def organization_for(user: User, code: str, pk: int) -> Organization:
     return community_record(user, code, Organization.objects.all(), pk)
 
 
-def membership_for(user, code: str, pk: int) -> Membership:
+def membership_for(user: User, code: str, pk: int) -> Membership:
     return community_record(
         user,
         code,

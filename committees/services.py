@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from committees.models import Membership, Organization, Person, Qualification, Training
 from compliance.engine import reevaluate_community
 from core import audit
+from core.models import User
 from divisions.models import Community
 
 
 @transaction.atomic
-def community_update(*, actor, community: Community, data: dict) -> Community:
+def community_update(*, actor: User, community: Community, data: dict) -> Community:
     """Apply validated profile fields to a community and record who changed it."""
     for field, value in data.items():
         setattr(community, field, value)
@@ -30,14 +31,14 @@ def community_update(*, actor, community: Community, data: dict) -> Community:
 
 
 @transaction.atomic
-def organization_save(*, actor, organization: Organization) -> Organization:
+def organization_save(*, actor: User, organization: Organization) -> Organization:
     audit.save_as(organization, actor=actor)
     reevaluate_community(organization.community)
     return organization
 
 
 @transaction.atomic
-def person_save(*, actor, person: Person, reevaluate: bool = True) -> Person:
+def person_save(*, actor: User, person: Person, reevaluate: bool = True) -> Person:
     """``reevaluate=False`` lets a bulk import judge the community once, at the end."""
     audit.save_as(person, actor=actor)
     if reevaluate:
@@ -74,7 +75,7 @@ def membership_conflicts(membership: Membership) -> dict[str, str]:
 
 
 @transaction.atomic
-def membership_save(*, actor, membership: Membership, reevaluate: bool = True) -> Membership:
+def membership_save(*, actor: User, membership: Membership, reevaluate: bool = True) -> Membership:
     errors = membership_conflicts(membership)
     if errors:
         raise ValidationError(errors)
@@ -86,7 +87,7 @@ def membership_save(*, actor, membership: Membership, reevaluate: bool = True) -
 
 @transaction.atomic
 def membership_end(
-    *, actor, membership: Membership, end_date: datetime.date, reason: str
+    *, actor: User, membership: Membership, end_date: datetime.date, reason: str
 ) -> Membership:
     """A member leaves: the row stays, with its end date and reason (history is kept)."""
     membership.end_date = end_date
@@ -95,13 +96,13 @@ def membership_end(
 
 
 @transaction.atomic
-def qualification_save(*, actor, qualification: Qualification) -> Qualification:
+def qualification_save(*, actor: User, qualification: Qualification) -> Qualification:
     audit.save_as(qualification, actor=actor)
     return qualification
 
 
 @transaction.atomic
-def training_save(*, actor, training: Training) -> Training:
+def training_save(*, actor: User, training: Training) -> Training:
     audit.save_as(training, actor=actor)
     reevaluate_community(training.person.community)
     return training

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,13 +27,14 @@ from committees.models import Organization, Person, Qualification, Training
 from compliance import counts
 from core import access
 from core.exports import XLSX_CONTENT_TYPE, content_disposition, xlsx_response
+from core.users import SignedInRequest
 from divisions import selectors as divisions_selectors
 from divisions.filters import CommunityFilter
 from divisions.pages import community_page, edit_page, writable_community
 
 
 @login_required
-def community_list(request: HttpRequest) -> HttpResponse:
+def community_list(request: SignedInRequest) -> HttpResponse:
     filterset = CommunityFilter(
         request.GET, queryset=divisions_selectors.communities_for(request.user).order_by("code")
     )
@@ -49,7 +50,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def community_export(request: HttpRequest) -> HttpResponse:
+def community_export(request: SignedInRequest) -> HttpResponse:
     filterset = CommunityFilter(
         request.GET, queryset=divisions_selectors.communities_for(request.user).order_by("code")
     )
@@ -80,7 +81,7 @@ def community_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def community_detail(request: HttpRequest, code: str) -> HttpResponse:
+def community_detail(request: SignedInRequest, code: str) -> HttpResponse:
     community = divisions_selectors.community_for(request.user, code)
     return render(
         request,
@@ -95,7 +96,7 @@ def community_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def community_edit(request: HttpRequest, code: str) -> HttpResponse:
+def community_edit(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     form = CommunityForm(request.POST or None, instance=community)
     return edit_page(
@@ -121,7 +122,7 @@ people_edit = partial(edit_page, tab="people")
 
 
 @login_required
-def people(request: HttpRequest, code: str) -> HttpResponse:
+def people(request: SignedInRequest, code: str) -> HttpResponse:
     community = divisions_selectors.community_for(request.user, code)
     today = timezone.localdate()
     return community_page(
@@ -137,7 +138,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def person_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
     return community_page(
         request,
@@ -152,7 +153,7 @@ def person_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest, code: str) -> HttpResponse:
+def person_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     form = PersonForm(request.POST or None, instance=Person(community=community))
     return people_edit(
@@ -167,7 +168,7 @@ def person_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def person_edit(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
     community = writable_community(request, code)
     form = PersonForm(request.POST or None, instance=person)
@@ -183,7 +184,7 @@ def person_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def organization_create(request: HttpRequest, code: str) -> HttpResponse:
+def organization_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     form = OrganizationForm(
         request.POST or None,
@@ -202,7 +203,7 @@ def organization_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def organization_edit(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     organization = selectors.organization_for(request.user, code, pk)
     community = writable_community(request, code)
     form = OrganizationForm(request.POST or None, instance=organization)
@@ -218,7 +219,7 @@ def organization_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_create(request: HttpRequest, code: str) -> HttpResponse:
+def membership_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     initial = {
         k: request.GET.get(k) for k in ("person", "organization", "position") if request.GET.get(k)
@@ -236,7 +237,7 @@ def membership_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def membership_edit(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     membership = selectors.membership_for(request.user, code, pk)
     community = writable_community(request, code)
     form = MembershipForm(request.POST or None, community=community, instance=membership)
@@ -252,7 +253,7 @@ def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def membership_end(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     membership = selectors.membership_for(request.user, code, pk)
     community = writable_community(request, code)
     form = EndMembershipForm(
@@ -277,7 +278,7 @@ def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def training_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def training_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
     community = writable_community(request, code)
     form = TrainingForm(request.POST or None, instance=Training(person=person))
@@ -293,7 +294,7 @@ def training_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def qualification_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, code, pk)
     community = writable_community(request, code)
     form = QualificationForm(request.POST or None, instance=Qualification(person=person))
@@ -309,7 +310,7 @@ def qualification_create(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 
 @login_required
-def training_log(request: HttpRequest, code: str) -> HttpResponse:
+def training_log(request: SignedInRequest, code: str) -> HttpResponse:
     community = divisions_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -330,7 +331,7 @@ class RosterUploadForm(forms.Form):
 
 
 @login_required
-def roster_template(request: HttpRequest, code: str) -> HttpResponse:
+def roster_template(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     response = HttpResponse(roster.roster_template(community), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(f"{community.name}-{_('名单模板')}.xlsx")
@@ -338,7 +339,7 @@ def roster_template(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def roster_import(request: HttpRequest, code: str) -> HttpResponse:
+def roster_import(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     check = None
@@ -355,7 +356,7 @@ def roster_import(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def roster_export(request: HttpRequest, code: str) -> HttpResponse:
+def roster_export(request: SignedInRequest, code: str) -> HttpResponse:
     community = divisions_selectors.community_for(request.user, code)
     return roster.roster_export(
         community,

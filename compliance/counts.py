@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
@@ -16,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Rollup
 from core import access
-from core.models import Role
+from core.models import Role, User
 from divisions.models import COMMUNITY_CODE_LENGTH, Community, Division
 from divisions.selectors import ANCESTOR_LENGTHS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class CodeOrderPaginator(Paginator):
     paginator is used.
     """
 
+    object_list: QuerySet[Community]
+
     def __init__(self, queryset: QuerySet[Community], per_page: int, prefixes: list[str]):
         super().__init__(queryset.order_by("code"), per_page)
         self.prefixes = sorted(prefixes)
@@ -127,10 +133,10 @@ class CodeOrderPaginator(Paginator):
             return super().page(number)
         code, skip = start
         rows = self.object_list.filter(code__gte=code)[skip : skip + self.per_page]
-        return self._get_page(list(rows), number, self)
+        return Page(list(rows), number, self)
 
 
-def community_paginator(user, filterset, per_page: int) -> Paginator:
+def community_paginator(user: User, filterset, per_page: int) -> Paginator:
     """The community list's pages: without OFFSET when only the jurisdiction (and a street or
     division prefix) narrows it, the ordinary way when it is searched by name or kind."""
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
@@ -197,7 +203,7 @@ def child_rows(prefix: str, length: int) -> list[ChildRow]:
 @dataclass(frozen=True)
 class JurisdictionCard:
     code: str  # "" for the whole country
-    name: str
+    name: StrOrPromise
     level_label: str
     role_label: str
     totals: Totals
@@ -207,7 +213,7 @@ class JurisdictionCard:
         return len(self.code) == COMMUNITY_CODE_LENGTH
 
 
-def jurisdiction_cards(user) -> list[JurisdictionCard]:
+def jurisdiction_cards(user: User) -> list[JurisdictionCard]:
     """One card per top assigned code for the home page (the whole country for superusers).
 
     Query count grows with the number of a user's assignments (a handful), never with the data.

@@ -200,7 +200,7 @@ class Resolver:
 
     def _resolve(self, matched: set[str]) -> list[Applicability]:
         out: list[Applicability] = []
-        live: dict[tuple[str, str], list[tuple[int, datetime.date, Candidate]]] = defaultdict(list)
+        live: dict[tuple[str, ...], list[tuple[int, datetime.date, Candidate]]] = defaultdict(list)
         for c in self.candidates:
             hits = [s for s in c.scopes if s in matched]
             if not hits:
@@ -329,7 +329,7 @@ def judge_communities(
                 # A savepoint: on PostgreSQL a failed query would otherwise abort the whole
                 # transaction, and with it every other rule's findings.
                 with transaction.atomic():
-                    facts[key] = registry.get(key).measure(communities, as_of)
+                    facts[key] = registry.rules[key].measure(communities, as_of)
             except Exception:
                 # One broken rule must not stop the others: its standards are skipped and logged.
                 logger.exception("rule %s failed to measure", key)
@@ -345,11 +345,12 @@ def judge_communities(
             if values is None:
                 continue
             value = values.get(pk)
+            memo_key: tuple[int, object] | None
             try:
-                key = (c.standard.pk, value)
-                verdict = memo.get(key)
+                memo_key = (c.standard.pk, value)
+                verdict = memo.get(memo_key)
             except TypeError:  # an unhashable value: judge it every time
-                key, verdict = None, None
+                memo_key, verdict = None, None
             if verdict is None:
                 try:
                     verdict = c.judge(value, as_of=as_of)
@@ -358,8 +359,8 @@ def judge_communities(
                     continue
                 if c.standard.is_default and verdict.status == Status.NON_COMPLIANT:
                     verdict = replace(verdict, explanation=f"{verdict.explanation}{DEFAULT_NOTE}")
-                if key is not None:
-                    memo[key] = verdict
+                if memo_key is not None:
+                    memo[memo_key] = verdict
             results.append(Outcome(c, verdict))
         outcomes[pk] = results
     return outcomes
@@ -373,7 +374,7 @@ def evaluate_communities(
     communities: QuerySet[Community],
     as_of: datetime.date,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     batch: int = WRITE_BATCH,
 ) -> int:
     """Evaluate and materialize findings for these communities as of a date.
@@ -432,15 +433,16 @@ def remembered_translations() -> Iterator[None]:
     the evaluation simply runs without the memo."""
     from django.utils.translation import trans_real
 
-    active = getattr(trans_real._active, "value", None)
+    slot = trans_real._active  # type: ignore[attr-defined]  # private: not in django-stubs
+    active = getattr(slot, "value", None)
     if active is None or not hasattr(active, "gettext"):
         yield
         return
-    trans_real._active.value = _RememberingTranslation(active)
+    slot.value = _RememberingTranslation(active)
     try:
         yield
     finally:
-        trans_real._active.value = active
+        slot.value = active
 
 
 def without_jit() -> None:
@@ -696,9 +698,10 @@ def evaluate_jurisdictions(
         rows = []
         for code, candidates in plan.items():
             for c in candidates:
-                if facts[c.standard.rule_key] is None:
+                values = facts[c.standard.rule_key]
+                if values is None:
                     continue
-                value = facts[c.standard.rule_key].get(code)
+                value = values.get(code)
                 try:
                     verdict = c.judge(value, as_of=as_of)
                 except Exception:

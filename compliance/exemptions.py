@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.expressions import Expression
+from django.db.models.expressions import BaseExpression
 from django.utils.translation import gettext as _
 
 from compliance.status import Status
@@ -86,7 +86,7 @@ def exempted_q(on: datetime.date) -> Q:
     return Q(exists, status__in=EXEMPTIBLE)
 
 
-def covered(on: datetime.date) -> Expression:
+def covered(on: datetime.date) -> BaseExpression:
     """An annotation: an exemption in force covers this finding's community and standard
     (whatever its status: combine with ``EXEMPTIBLE``)."""
     exists = _exists(on)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,7 @@ from compliance.models import PolicyDocument, Standard
 from compliance.rules import INFO_RULE, registry
 from compliance.validation import validate_scope_prefixes, within
 from core import access
+from core.models import User
 
 
 class AsOfForm(forms.Form):
@@ -28,7 +31,7 @@ class ScopeField(forms.CharField):
         return parts
 
 
-def _within_jurisdiction(user, prefixes: list[str]) -> list[str]:
+def _within_jurisdiction(user: User, prefixes: list[str]) -> list[str]:
     """The prefixes that lie outside what the user may manage."""
     if access.is_unrestricted(user):
         return []
@@ -36,7 +39,7 @@ def _within_jurisdiction(user, prefixes: list[str]) -> list[str]:
     return [p for p in prefixes if not within(p, own)]
 
 
-def clean_scope(user, prefixes: list[str]) -> list[str]:
+def clean_scope(user: User, prefixes: list[str]) -> list[str]:
     """Valid code prefixes, none of them wider than what the user manages."""
     try:
         prefixes = validate_scope_prefixes(prefixes, allow_empty=False)
@@ -45,7 +48,8 @@ def clean_scope(user, prefixes: list[str]) -> list[str]:
     outside = _within_jurisdiction(user, prefixes)
     if outside:
         raise ValidationError(
-            _("适用范围不能超出您的辖区:%(p)s") % {"p": "、".join(p or _("全国") for p in outside)}
+            _("适用范围不能超出您的辖区:%(p)s")
+            % {"p": "、".join(p or str(_("全国")) for p in outside)}
         )
     return prefixes
 
@@ -75,10 +79,10 @@ class LocalDocumentForm(forms.ModelForm):
             "effective_to": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             (PolicyDocument.Status.IN_FORCE, PolicyDocument.Status.IN_FORCE.label),
             (PolicyDocument.Status.DRAFT, PolicyDocument.Status.DRAFT.label),
         ]
@@ -126,7 +130,7 @@ class LocalStandardForm(forms.ModelForm):
             "rule_key": forms.Select(),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["rule_key"].widget.choices = [("", "---------"), *_rule_choices()]
@@ -138,7 +142,7 @@ class LocalStandardForm(forms.ModelForm):
                 if d.scope_prefixes and not _within_jurisdiction(user, d.scope_prefixes)
             ]
             documents = documents.filter(pk__in=ids)
-        self.fields["document"].queryset = documents.order_by("key")
+        cast(forms.ModelChoiceField, self.fields["document"]).queryset = documents.order_by("key")
         self.fields["document"].help_text = _(
             "只能选择适用范围在您辖区内的本地文件;没有时请先新增文件。"
         )
@@ -162,7 +166,7 @@ class LocalStandardForm(forms.ModelForm):
         return clean_scope(self.user, prefixes) if prefixes else None  # None: the document's
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # (forms.Form.clean: cleaned_data)
         rule = registry.get(data.get("rule_key") or "")
         # The level follows from the rule; the user does not choose it.
         self.instance.level = rule.level if rule else Standard.Level.COMMUNITY

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -12,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from compliance.status import Status
 from compliance.validation import validate_scope_prefixes, validate_standard
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = ["Finding", "JurisdictionFinding", "PolicyDocument", "Rollup", "Standard", "Status"]
 
@@ -77,7 +82,7 @@ class PolicyDocument(models.Model):
         return self.title
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, StrOrPromise | list[str]] = {}
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             errors["effective_to"] = _("失效日期不能早于施行日期。")
         try:

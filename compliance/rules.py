@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,6 +29,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from compliance.status import Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 INFO_RULE = "info"  # informational clauses: listed, never judged
 
@@ -74,30 +77,34 @@ class Verdict:
     missing: str = ""  # for no_data: the key of the record to enter (see MISSING_RECORDS)
 
     def __post_init__(self) -> None:
-        # Resolve lazy translations once, not every time the verdict is stored or shown.
-        for name in ("status", "measured", "expected", "explanation", "missing"):
-            object.__setattr__(self, name, str(getattr(self, name)))
+        # A plain string, not the Status member (the functions below resolve lazy translations
+        # once, not every time the verdict is stored or shown).
+        object.__setattr__(self, "status", str(self.status))
 
 
-def compliant(measured: str, expected: str, explanation: str = "") -> Verdict:
-    return Verdict(Status.COMPLIANT, measured, expected, explanation)
+def compliant(
+    measured: StrOrPromise, expected: StrOrPromise, explanation: StrOrPromise = ""
+) -> Verdict:
+    return Verdict(Status.COMPLIANT, str(measured), str(expected), str(explanation))
 
 
-def non_compliant(measured: str, expected: str, explanation: str = "") -> Verdict:
-    return Verdict(Status.NON_COMPLIANT, measured, expected, explanation)
+def non_compliant(
+    measured: StrOrPromise, expected: StrOrPromise, explanation: StrOrPromise = ""
+) -> Verdict:
+    return Verdict(Status.NON_COMPLIANT, str(measured), str(expected), str(explanation))
 
 
-def no_data(missing: str, expected: str, explanation: str) -> Verdict:
-    return Verdict(Status.NO_DATA, "", expected, explanation, missing)
+def no_data(missing: str, expected: StrOrPromise, explanation: StrOrPromise) -> Verdict:
+    return Verdict(Status.NO_DATA, "", str(expected), str(explanation), missing)
 
 
-def not_applicable(explanation: str, expected: str = "") -> Verdict:
-    return Verdict(Status.NOT_APPLICABLE, "", expected, explanation)
+def not_applicable(explanation: StrOrPromise, expected: StrOrPromise = "") -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, "", str(expected), str(explanation))
 
 
 @dataclass(frozen=True)
 class MissingRecord:
-    label: str
+    label: StrOrPromise
     url_name: str  # reversed with the community code
 
 
@@ -105,7 +112,7 @@ class MissingRecord:
 MISSING_RECORDS: dict[str, MissingRecord] = {}
 
 
-def register_missing(key: str, label: str, url_name: str) -> None:
+def register_missing(key: str, label: StrOrPromise, url_name: str) -> None:
     MISSING_RECORDS[key] = MissingRecord(label, url_name)
 
 
@@ -210,7 +217,7 @@ def meets_fraction(part: int, whole: int, fraction: dict) -> bool:
     return left > right if fraction["strict"] else left >= right
 
 
-def fmt_int(value: int | None, unit: str = "") -> str:
+def fmt_int(value: int | None, unit: StrOrPromise = "") -> str:
     return "" if value is None else f"{value:,}{unit}"
 
 
@@ -222,7 +229,7 @@ class Rule:
     """Base class: subclasses set ``key``, ``label``, ``params_form`` and implement the halves."""
 
     key: ClassVar[str]
-    label: ClassVar[str]
+    label: ClassVar[StrOrPromise]
     level: ClassVar[str] = "community"
     params_form: ClassVar[type[ParamsForm]] = ParamsForm
 

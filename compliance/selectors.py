@@ -6,6 +6,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     BooleanField,
@@ -37,7 +38,15 @@ from compliance.models import (
 from compliance.rules import MISSING_RECORDS, Verdict
 from divisions.models import COMMUNITY_CODE_LENGTH, Community
 
-STATUS_ORDER = [Status.NON_COMPLIANT, Status.NO_DATA, Status.COMPLIANT, Status.NOT_APPLICABLE]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+STATUS_ORDER: list[str] = [
+    Status.NON_COMPLIANT,
+    Status.NO_DATA,
+    Status.COMPLIANT,
+    Status.NOT_APPLICABLE,
+]
 EXEMPTED_LABEL = _("已豁免")
 
 
@@ -257,7 +266,7 @@ class CommunityFindingRow:
     exemption: exemptions.ExemptionNote | None = None  # set when an exemption covers it
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> StrOrPromise:
         return Status(self.status).label
 
 

@@ -81,7 +81,7 @@ def standard_create(*, actor: User, data: Mapping[str, Any]) -> Standard:
 
 
 @transaction.atomic
-def evaluate_jurisdiction(*, actor, code: str) -> int:
+def evaluate_jurisdiction(*, actor: User, code: str) -> int:
     """Re-evaluate every community under ``code`` as of today, and the aggregates there."""
     today = timezone.localdate()
     written = evaluate_communities(Community.objects.filter(code__startswith=code), today)
@@ -90,7 +90,7 @@ def evaluate_jurisdiction(*, actor, code: str) -> int:
 
 
 @transaction.atomic
-def record_save(*, actor, instance, community: Community):
+def record_save(*, actor: User, instance, community: Community):
     """Save any community-owned record (room, allocation, task…) and re-judge the community."""
     audit.save_as(instance, actor=actor)
     reevaluate_community(community)

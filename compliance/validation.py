@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 SCOPE_LENGTHS = (0, 2, 4, 6, 9, 12)
 
 
-def validate_scope_prefixes(value, *, allow_empty: bool = True) -> list[str]:
+@overload
+def validate_scope_prefixes(value, *, allow_empty: Literal[False]) -> list[str]: ...
+@overload
+def validate_scope_prefixes(value, *, allow_empty: bool = True) -> list[str] | None: ...
+def validate_scope_prefixes(value, *, allow_empty: bool = True) -> list[str] | None:
     """A list of code prefixes ("" = nationwide). Raises ValidationError in Chinese."""
     if value is None and allow_empty:
         return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,21 +22,25 @@ from compliance.forms import AsOfForm, LocalDocumentForm, LocalStandardForm
 from compliance.models import Status
 from core import access
 from core.exports import xlsx_response
-from core.models import Role
+from core.models import Role, User
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.pages import add_service_errors
+
+if TYPE_CHECKING:
+    import datetime
 
 # Beyond this many communities, evaluation from a web request would be too long: use the command.
 WEB_EVALUATION_LIMIT = 5000
 
 
-def _as_of(request: HttpRequest) -> tuple[AsOfForm, object]:
+def _as_of(request: HttpRequest) -> tuple[AsOfForm, datetime.date | None]:
     form = AsOfForm(request.GET or None)
     return form, (form.cleaned_data.get("as_of") if form.is_valid() else None)
 
 
 @login_required
-def community_compliance(request: HttpRequest, code: str) -> HttpResponse:
+def community_compliance(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     form, as_of = _as_of(request)
     return render(
@@ -52,7 +58,7 @@ def community_compliance(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def community_report(request: HttpRequest, code: str) -> HttpResponse:
+def community_report(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     _form, as_of = _as_of(request)
     return render(
@@ -68,7 +74,7 @@ def community_report(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_report(request: HttpRequest, code: str) -> HttpResponse:
+def division_report(request: SignedInRequest, code: str) -> HttpResponse:
     """A printable report for a street (or any division): each community's tally and failures."""
     division = committee_selectors.division_for(request.user, code)
     failing = compliance.failing_findings(division.code, timezone.localdate())
@@ -87,7 +93,7 @@ def division_report(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
+def division_matrix(request: SignedInRequest, code: str) -> HttpResponse:
     """The compliance matrix (communities × standards) of a jurisdiction, for Excel."""
     division = committee_selectors.division_for(request.user, code)
     standards, rows = compliance.matrix(code)
@@ -96,7 +102,8 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
     exempted = compliance.exempted_notes(code)
 
     def pivot():
-        current, line = None, None
+        current: str | None = None
+        line: list[str] = []
         for community_code, name, standard_id, status in rows.iterator(chunk_size=5000):
             if community_code != current:
                 if line:
@@ -150,7 +157,7 @@ def division_matrix(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_evaluate(request: HttpRequest, code: str) -> HttpResponse:
+def division_evaluate(request: SignedInRequest, code: str) -> HttpResponse:
     division, communities = committee_selectors.division_communities(request.user, code)
     if request.method != "POST":  # checked after the scope, so outside codes stay a 404
         return HttpResponseNotAllowed(["POST"])
@@ -174,7 +181,7 @@ def division_evaluate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def standard_list(request: HttpRequest) -> HttpResponse:
+def standard_list(request: SignedInRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
     document = request.GET.get("document")
     page = Paginator(compliance.standards(query, document), settings.PAGE_SIZE * 2).get_page(
@@ -197,7 +204,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
+def standard_detail(request: SignedInRequest, code: str) -> HttpResponse:
     standard = compliance.standard_for(code)
     today = timezone.localdate()
     applies_here = None
@@ -211,12 +218,12 @@ def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _can_manage_standards(user) -> bool:
+def _can_manage_standards(user: User) -> bool:
     return access.is_unrestricted(user) or any(g.role == Role.BUREAU for g in access.grants(user))
 
 
 @login_required
-def document_create(request: HttpRequest) -> HttpResponse:
+def document_create(request: SignedInRequest) -> HttpResponse:
     if not _can_manage_standards(request.user):
         raise Http404
     form = LocalDocumentForm(request.POST or None, user=request.user)
@@ -237,7 +244,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def standard_create(request: HttpRequest) -> HttpResponse:
+def standard_create(request: SignedInRequest) -> HttpResponse:
     if not _can_manage_standards(request.user):
         raise Http404
     initial = {"document": request.GET.get("document")} if request.GET.get("document") else None

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from core.models import WRITER_ROLES, Role
+from core.models import WRITER_ROLES, Role, User
+from core.users import Visitor
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,9 @@ class Grant:
     code: str
 
 
-def grants(user) -> tuple[Grant, ...]:
+def grants(user: Visitor) -> tuple[Grant, ...]:
     """The user's assignments, loaded once per request and cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # an anonymous visitor
         return ()
     cached = getattr(user, "_grants_cache", None)
     if cached is None:
@@ -34,18 +35,18 @@ def grants(user) -> tuple[Grant, ...]:
     return cached
 
 
-def is_unrestricted(user) -> bool:
+def is_unrestricted(user: Visitor) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
 
 
-def prefixes(user) -> tuple[str, ...]:
+def prefixes(user: Visitor) -> tuple[str, ...]:
     """The minimal set of code prefixes the user may read (empty for superusers: see above)."""
     codes = sorted({g.code for g in grants(user)})
     # Drop codes already covered by a shorter assigned prefix.
     return tuple(c for c in codes if not any(c != p and c.startswith(p) for p in codes))
 
 
-def scope_q(user, field: str = "code") -> Q:
+def scope_q(user: Visitor, field: str = "code") -> Q:
     """A filter limiting ``field`` (a code column) to the user's jurisdiction."""
     if is_unrestricted(user):
         return Q()
@@ -55,22 +56,22 @@ def scope_q(user, field: str = "code") -> Q:
     return q
 
 
-def can_read(user, code: str) -> bool:
+def can_read(user: Visitor, code: str) -> bool:
     return is_unrestricted(user) or any(code.startswith(p) for p in prefixes(user))
 
 
-def can_write(user, code: str) -> bool:
+def can_write(user: Visitor, code: str) -> bool:
     """Street offices and committee members write community records inside their jurisdiction."""
     if is_unrestricted(user):
         return True
     return any(g.role in WRITER_ROLES and code.startswith(g.code) for g in grants(user))
 
 
-def has_role(user, role: Role, code: str | None = None) -> bool:
+def has_role(user: Visitor, role: Role, code: str | None = None) -> bool:
     return any(g.role == role and (code is None or code.startswith(g.code)) for g in grants(user))
 
 
-def can_evaluate(user, code: str) -> bool:
+def can_evaluate(user: Visitor, code: str) -> bool:
     """Bureaus and street offices may re-run the evaluation of their own jurisdiction."""
     if is_unrestricted(user):
         return True
@@ -79,12 +80,12 @@ def can_evaluate(user, code: str) -> bool:
     )
 
 
-def may_see_personal_data(user, code: str) -> bool:
+def may_see_personal_data(user: Visitor, code: str) -> bool:
     """Phones and ID numbers in full: only those who keep the roster (street, committee)."""
     return can_write(user, code)
 
 
-def can_certify(user, code: str) -> bool:
+def can_certify(user: Visitor, code: str) -> bool:
     """Street offices, and the bureaus above them, certify and correct election results."""
     if is_unrestricted(user):
         return True

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
@@ -21,7 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.meta import model_field
 from core.validators import mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from core.models import User
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,14 @@ KIND_LABELS = {
 }
 
 
-def save_as(instance: models.Model, *, actor) -> None:
-    """Validate and save a record, its history row naming ``actor`` (django-simple-history)."""
+def record_actor(instance: models.Model, actor: User) -> None:
+    """The user whom the record's next history row (its save or deletion) names."""
     instance._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
+
+
+def save_as(instance: models.Model, *, actor: User) -> None:
+    """Validate and save a record, its history row naming ``actor`` (django-simple-history)."""
+    record_actor(instance, actor)
     instance.full_clean()
     instance.save()
 
@@ -72,7 +82,7 @@ def audited_model(app_label: str, model_name: str) -> tuple[type[models.Model], 
     return model, AUDITED[label]
 
 
-def record_for(community: models.Model, app_label: str, model_name: str, pk: int):
+def record_for(community: models.Model, app_label: str, model_name: str, pk: int) -> Any:
     """The record (deleted ones included) if it belongs to ``community``, else 404.
 
     The caller has found ``community`` through the user's jurisdiction."""
@@ -89,7 +99,7 @@ def record_for(community: models.Model, app_label: str, model_name: str, pk: int
     return record
 
 
-def history_url(record, code: str) -> str | None:
+def history_url(record: models.Model, code: str) -> str | None:
     meta = record._meta
     if meta.label_lower not in AUDITED:
         return None
@@ -114,7 +124,7 @@ class Entry:
     changes: list[Change]
 
 
-def _tracked(historical_model) -> list[models.Field]:
+def _tracked(historical_model: Any) -> list[models.Field]:
     return [f for f in historical_model.tracked_fields if f.name not in HIDDEN_FIELDS]
 
 
@@ -129,14 +139,20 @@ class Formatter:
         for field in model._meta.concrete_fields:
             if field.is_relation and field.name not in HIDDEN_FIELDS:
                 ids = {getattr(r, field.attname) for r in rows} - {None}
-                related = field.related_model._base_manager.in_bulk(ids) if ids else {}
+                related_model = field.related_model
+                assert isinstance(related_model, type)  # resolved once the apps are loaded
+                related = related_model._base_manager.in_bulk(ids) if ids else {}
                 self.names[field.name] = {pk: str(obj) for pk, obj in related.items()}
 
-    def label(self, name: str) -> str:
-        return str(self.model._meta.get_field(name).verbose_name)
+    def field(self, name: str) -> models.Field:
+        """A tracked field of the model (a column: never a reverse relation)."""
+        return model_field(self.model, name)
 
-    def value(self, name: str, value) -> str:
-        field = self.model._meta.get_field(name)
+    def label(self, name: str) -> str:
+        return str(self.field(name).verbose_name)
+
+    def value(self, name: str, value: object) -> str:
+        field = self.field(name)
         if value is None or value == "":
             return "—"
         if name in MASKED_FIELDS and not self.unmask:
@@ -156,7 +172,7 @@ class Formatter:
         return str(value)
 
 
-def _changes(row, previous, fields: list[models.Field], fmt: Formatter) -> list[Change]:
+def _changes(row: Any, previous: Any, fields: list[models.Field], fmt: Formatter) -> list[Change]:
     names = [f.name for f in fields]
     if previous is None:
         # Created: every field that has a value.
@@ -175,7 +191,7 @@ def _changes(row, previous, fields: list[models.Field], fmt: Formatter) -> list[
     return changes
 
 
-def entries(record, rows: list, previous_of_last, *, unmask: bool) -> list[Entry]:
+def entries(record: Any, rows: list[Any], previous_of_last: Any, *, unmask: bool) -> list[Entry]:
     """Readable entries for ``rows`` (newest first); ``previous_of_last`` is the row before the
     oldest of them (None if it is the first), so a page of history needs no query per row."""
     model = type(record)
@@ -204,7 +220,9 @@ def entries(record, rows: list, previous_of_last, *, unmask: bool) -> list[Entry
     return result
 
 
-def page_of_history(record, page_number, *, unmask: bool, per_page: int):
+def page_of_history(
+    record: Any, page_number: int | str | None, *, unmask: bool, per_page: int
+) -> tuple[Page, list[Entry]]:
     """A page of the record's history, newest first, in a constant number of queries."""
     queryset = record.history.select_related("history_user").order_by("-history_id")
     page = Paginator(queryset, per_page).get_page(page_number)
@@ -214,13 +232,13 @@ def page_of_history(record, page_number, *, unmask: bool, per_page: int):
     return page, entries(record, rows, previous, unmask=unmask)
 
 
-def latest_version(record) -> int | None:
+def latest_version(record: Any) -> int | None:
     """The id of the record's newest historical row: its version, for optimistic locking."""
     # Ids only grow, and saves of one record are serialized by its row lock (core.locking).
     return record.history.order_by("-history_id").values_list("history_id", flat=True).first()
 
 
-def changes_since(record, version: int, *, unmask: bool) -> list[Entry]:
+def changes_since(record: Any, version: int, *, unmask: bool) -> list[Entry]:
     """What others saved after ``version`` (for the edit-conflict message), newest first."""
     queryset = record.history.select_related("history_user").order_by("-history_id")
     rows = list(queryset.filter(history_id__gt=version)[:20])

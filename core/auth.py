@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from axes.backends import AxesStandaloneBackend
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.http import HttpRequest, HttpResponse
 
 
 class ThrottledBackend(AxesStandaloneBackend):
@@ -13,13 +19,23 @@ class ThrottledBackend(AxesStandaloneBackend):
     so those are left to the next backend instead of failing.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> AbstractBaseUser | None:
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def lockout_response(request, original_response=None, credentials=None):
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """The page a locked-out login gets (AXES_LOCKOUT_CALLABLE): 429, in Chinese."""
     from django.conf import settings
     from django.shortcuts import render

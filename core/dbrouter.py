@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.signing import BadSignature
@@ -64,12 +65,12 @@ def reads_from_replica() -> bool:
 
 
 class PrimaryReplicaRouter:
-    def db_for_read(self, model: type[Model], **hints) -> str:
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
         if model._meta.app_label in PRIMARY_ONLY_APPS or not reads_from_replica():
             return PRIMARY
         return REPLICA
 
-    def db_for_write(self, model: type[Model], **hints) -> str:
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         state = _current.get()
         if state is not None:
             # Whatever the request reads from now on must include what it wrote.
@@ -77,13 +78,15 @@ class PrimaryReplicaRouter:
             state.wrote = True
         return PRIMARY
 
-    def allow_relation(self, obj1: Model, obj2: Model, **hints) -> bool | None:
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         # The replica is a copy of the primary: objects from either may be related.
         if {obj1._state.db, obj2._state.db} <= {PRIMARY, REPLICA}:
             return True
         return None
 
-    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints):
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool:
         # A standby is read-only: migrations run on the primary and reach it by replication.
         return db == PRIMARY
 
@@ -122,7 +125,13 @@ class ReplicaPinMiddleware:
             )
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
         # With ATOMIC_REQUESTS Django opens the request's own transaction on the primary just
         # after this: reads inside it may still go to the replica, reads in a deeper one not.
         state = _current.get()

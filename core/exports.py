@@ -9,7 +9,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,7 +20,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value):
+def _safe(value: object) -> object:
     if not isinstance(value, str):
         return value
     # Control characters cannot be stored in a workbook at all (openpyxl refuses them).
@@ -31,7 +31,7 @@ def _safe(value):
     return value
 
 
-def keep_as_text(cell):
+def keep_as_text(cell: Cell | MergedCell) -> Cell | MergedCell:
     """Make an openpyxl cell holding formula-like text store it as text, value unchanged.
 
     For workbooks whose values must read back exactly (the roster template's drop-down lists);

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -36,7 +37,8 @@ class StripNulQueryMiddleware:
             for key, values in request.GET.lists():
                 cleaned.setlist(key, [value.replace("\x00", "") for value in values])
             cleaned._mutable = False
-            request.GET = cleaned
+            # The stubs type GET as their immutable QueryDict: this one was made so just above.
+            request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
 
 
@@ -100,7 +102,9 @@ class QueryCountMiddleware:
 
         count = 0
 
-        def counter(execute, sql, params, many, context):
+        def counter(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
+        ) -> Any:
             nonlocal count
             count += 1
             return execute(sql, params, many, context)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import string
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from core.models import User
 
 
 class CharacterClassValidator:
@@ -29,7 +33,7 @@ class CharacterClassValidator:
         )
         return sum(kinds)
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if self.classes(password) < self.min_classes:
             raise ValidationError(
                 _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。")

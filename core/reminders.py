@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core import access
+from core.models import User
 
 ITEMS_SHOWN = 20
 
@@ -44,7 +45,7 @@ class Section:
     more_url: str = ""  # the page listing all of them, when the section shows only the first
 
 
-Provider = Callable[[object, str, datetime.date], Section | None]
+Provider = Callable[[User, str, datetime.date], Section | None]
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def scopes(user) -> tuple[str, ...]:
     return ("",) if access.is_unrestricted(user) else access.prefixes(user)
 
 
-def collect(user, today: datetime.date) -> list[Section]:
+def collect(user: User, today: datetime.date) -> list[Section]:
     """Every non-empty section for the user, merged across the prefixes of their jurisdiction."""
     merged: dict[str, Section] = {}
     for registered in providers():

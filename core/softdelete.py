@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class LiveManager(models.Manager):
     """Rows that are not deleted: what every list, total and compliance rule sees."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 

@@ -29,6 +29,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
@@ -59,7 +60,7 @@ KINDS: dict[str, Kind] = {
 SNIFF_BYTES = 8
 
 
-def _ooxml_part(file, prefix: str) -> bool:
+def _ooxml_part(file: File, prefix: str) -> bool:
     """An Office Open XML package: a zip with [Content_Types].xml and the format's folder."""
     try:
         with zipfile.ZipFile(file) as archive:
@@ -69,7 +70,7 @@ def _ooxml_part(file, prefix: str) -> bool:
     return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
 
 
-def sniff(file) -> str | None:
+def sniff(file: File) -> str | None:
     """The kind the content shows (one of KINDS), or None. Leaves the file at its start."""
     file.seek(0)
     head = file.read(SNIFF_BYTES)
@@ -97,7 +98,7 @@ def kind_of_name(name: str) -> str | None:
     return next((key for key, kind in KINDS.items() if extension in kind.extensions), None)
 
 
-def check_upload(file, allowed: Iterable[str]) -> str:
+def check_upload(file: File, allowed: Iterable[str]) -> str:
     """The kind of an acceptable upload; ValidationError (in Chinese) otherwise."""
     allowed = tuple(allowed)
     unknown = set(allowed) - set(KINDS)
@@ -135,17 +136,17 @@ class FileKindValidator:
     def __init__(self, allowed: Iterable[str]):
         self.allowed = tuple(sorted(allowed))
 
-    def __call__(self, file) -> None:
+    def __call__(self, file: File) -> None:
         check_upload(file, self.allowed)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, FileKindValidator) and self.allowed == other.allowed
 
     def __hash__(self) -> int:
         return hash(self.allowed)
 
 
-def attachment_response(file, *, filename: str) -> FileResponse:
+def attachment_response(file: File, *, filename: str) -> FileResponse:
     """A stored upload as a download that no browser will render or run."""
     kind = kind_of_name(filename) or kind_of_name(getattr(file, "name", ""))
     content_type = KINDS[kind].content_type if kind else "application/octet-stream"

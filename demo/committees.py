@@ -117,7 +117,7 @@ def populate_rosters(communities: list[Community], today: datetime.date) -> int:
                         community=community,
                         kind=Organization.Kind.SUBCOMMITTEE,
                         subkind=subkind,
-                        name=Organization.Subkind(subkind).label,
+                        name=str(Organization.Subkind(subkind).label),
                     )
                 )
         if rng.random() < 0.85:

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Max, QuerySet
@@ -37,6 +38,7 @@ from django.utils import timezone
 from committees.models import Membership, Organization, Person, Training
 from compliance import rollups
 from compliance.engine import insert_rows
+from core.meta import model_field
 from divisions.models import Community
 from elections.counting import ElectionRules, Entry, compute_outcomes, election_rules
 from elections.models import Election, ElectionCandidate
@@ -232,7 +234,8 @@ class Table:
     def __init__(self, model: type[models.Model], columns: tuple[str, ...]):
         self.model, self.columns = model, ("id", *columns)
         self.rows: list[tuple] = []
-        self.next_id = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        # _base_manager: the ids of soft-deleted rows are taken too.
+        self.next_id = (model._base_manager.aggregate(m=Max("id"))["m"] or 0) + 1
         self.written = 0
 
     def add(self, *values) -> int:
@@ -499,7 +502,7 @@ def profile(rng: random.Random, code: str, today: datetime.date) -> dict:
     else:
         households = int(clamp(rng.lognormvariate(7.5, 0.55), 100, 9000))
     kind = rng.choices(list(Community.Kind), weights=[70, 15, 5, 10])[0]
-    values = {
+    values: dict[str, Any] = {
         "households": households,
         "population": int(households * rng.uniform(2.3, 3.2)),
         "kind": kind,
@@ -1024,9 +1027,9 @@ class Builder:
             )
 
         room(Facility.Kind.OFFICE, "社区办公室", True, rng.uniform(60, 200))
-        for kind_, label, share in SERVICE_ROOMS:
+        for room_kind, label, share in SERVICE_ROOMS:
             if rng.random() < 0.985 - 0.15 * lax:
-                room(kind_, label, True, service * share)
+                room(room_kind, label, True, service * share)
         if rng.random() < 0.98 - 0.15 * lax:
             room(
                 Facility.Kind.SQUARE_PARK,
@@ -1178,11 +1181,11 @@ class Builder:
             room = max(0, valid * seats[position] - used) // max(1, len(losers))
             for person in losers:
                 votes = min(int(cast * rng.uniform(0.05, 0.45)), cast // 2, room)
-                membership = next((m for p, _pos, m in c.roster if p == person), None)
+                held = next((m for p, _pos, m in c.roster if p == person), None)
                 candidates.append(
-                    [person, position, self.nomination(rng, method), votes, None, membership]
+                    [person, position, self.nomination(rng, method), votes, None, held]
                 )
-        rerun = NO_BALLOTS[5:]
+        rerun: tuple = NO_BALLOTS[5:]
         rerun_day = None
         if rerun_for is not None:
             rerun_day = final_day
@@ -1235,7 +1238,6 @@ class Builder:
             candidates
         ):
             outcome = results.outcomes[i]
-            elected = outcome in ElectionCandidate.ELECTED_OUTCOMES
             t["candidate"].add(
                 election,
                 person,
@@ -1244,7 +1246,7 @@ class Builder:
                 votes,
                 rerun_votes,
                 outcome,
-                membership if elected else None,
+                membership if outcome in ElectionCandidate.ELECTED_OUTCOMES else None,
             )
         if c.overdue_term:
             self.next_election(rng, c, term_number + 1, method, reps, seats, members)
@@ -1598,10 +1600,10 @@ def update_profiles(rows: list[tuple]) -> None:
     """Set the profile of many communities: ``rows`` are ``(id, *PROFILE_FIELDS, updated_at)``."""
     if not rows:
         return
-    fields = [Community._meta.get_field(f) for f in (*PROFILE_FIELDS, "updated_at")]
+    columns = [model_field(Community, f).column for f in (*PROFILE_FIELDS, "updated_at")]
     quote = connection.ops.quote_name
     table = quote(Community._meta.db_table)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
     if connection.vendor != "postgresql":  # SQLite stores aware datetimes as naive UTC text
         adapt = connection.ops.adapt_datetimefield_value
         rows = [(*row[:-1], adapt(row[-1])) for row in rows]
@@ -1642,7 +1644,7 @@ def generate(
     seed: int = 1,
     today: datetime.date | None = None,
     batch: int = BATCH,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Counter:
     """Generate records for the communities that have no organization yet. Returns rows per
     table. Communities with a recorded profile keep it; the others get one."""

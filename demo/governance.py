@@ -80,13 +80,14 @@ def populate_governance(communities: list[Community], today: datetime.date) -> i
                     )
                 )
         entitled = rng.randint(40, 90)
+        attended = rng.randint(entitled // 3, entitled)
         assembly = Meeting(
             community=community,
             kind=Meeting.Kind.REPRESENTATIVES,
             title="居民代表会议",
             date=today - datetime.timedelta(days=40),
             entitled=entitled,
-            attended=rng.randint(entitled // 3, entitled),
+            attended=attended,
             agenda="小区加装电梯方案",
         )
         meetings.append(assembly)
@@ -110,15 +111,15 @@ def populate_governance(communities: list[Community], today: datetime.date) -> i
             agenda="审议小区加装电梯方案",
         )
         meetings += [joint, party]
-        votes = rng.randint(assembly.attended // 3, assembly.attended)
+        votes = rng.randint(attended // 3, attended)
         resolutions.append(
             Resolution(
                 meeting=assembly,
                 title="同意小区加装电梯方案",
-                present=assembly.attended,
+                present=attended,
                 votes_for=votes,
-                votes_against=assembly.attended - votes,
-                passed=votes * 2 > assembly.attended,
+                votes_against=attended - votes,
+                passed=votes * 2 > attended,
                 rule="赞成票超过到会人数的 1/2(N18-09)",
                 published=True,
             )
@@ -171,14 +172,14 @@ def populate_governance(communities: list[Community], today: datetime.date) -> i
             ("finance", "社区工作经费收支情况"),
         ):
             if rng.random() < 0.75:
-                published = today - datetime.timedelta(days=rng.randint(5, 150))
+                published_on = today - datetime.timedelta(days=rng.randint(5, 150))
                 disclosure = Disclosure(
                     community=community,
                     category=category,
                     title=title,
                     content=f"{title},请居民监督。",
-                    published_on=published,
-                    displayed_until=published + datetime.timedelta(days=30),
+                    published_on=published_on,
+                    displayed_until=published_on + datetime.timedelta(days=30),
                 )
                 disclosures.append(disclosure)
                 if category == "finance":
@@ -236,6 +237,7 @@ def populate_governance(communities: list[Community], today: datetime.date) -> i
         for key, notice in zip(
             ("resolution_published", "result_published"), published, strict=False
         ):
+            assert notice.published_on is not None  # set above
             steps.append(
                 MatterStep(matter=matter, step=key, date=notice.published_on, disclosure=notice)
             )
@@ -381,6 +383,8 @@ def populate_elections(communities: list[Community], today: datetime.date) -> in
         start = min(m.start_date for m in current)
         plan = _plan(rng, community, start, current)
         election = Election(term_number=ELECTION_TERM, **plan)
+        # _plan records the ballots, within the electorate.
+        assert election.ballots_valid is not None and election.electorate is not None
         rows, newcomers = _candidates(rng, election, current, election.ballots_valid)
         if any(r[4] is not None for r in rows):
             issued, cast, valid, invalid = _ballots(rng, election.electorate)
@@ -463,6 +467,7 @@ def _next_round(
     )
     election.save()
     valid = election.ballots_valid
+    assert valid is not None  # _plan records the ballots
     candidates, fresh = [], []
     for i, m in enumerate(current):
         m.end_date = max(m.start_date, day - datetime.timedelta(days=1))
@@ -525,6 +530,7 @@ def _election_in_progress(
     registered and, once its day has passed, the ballots counted — the votes per candidate are
     left for the committee member to type in."""
     day = today - datetime.timedelta(days=2)
+    assert previous.term_ends_on is not None  # certified
     if previous.term_ends_on > today:
         day = previous.term_ends_on - datetime.timedelta(days=5)
     plan = _plan(rng, community, day, current)

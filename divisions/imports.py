@@ -163,16 +163,18 @@ def _apply_divisions(
     rows: list[Row],
     stats: LevelResult,
     batch: int,
-    progress: Callable[[int], None],
+    progress: Callable[[int], object],
 ) -> None:
+    level = spec.level
+    assert level is not None  # the communities' file goes to _apply_communities
     parent_ids = (
-        dict(Division.objects.filter(level=spec.level - 1).values_list("code", "id"))
-        if spec.level > Division.Level.PROVINCE
+        dict(Division.objects.filter(level=level - 1).values_list("code", "id"))
+        if level > Division.Level.PROVINCE
         else {}
     )
     existing = {
         code: (pk, name, parent_id)
-        for pk, code, name, parent_id in Division.objects.filter(level=spec.level).values_list(
+        for pk, code, name, parent_id in Division.objects.filter(level=level).values_list(
             "id", "code", "name", "parent_id"
         )
     }
@@ -180,16 +182,14 @@ def _apply_divisions(
     for row in rows:
         parent_id = parent_ids.get(row.parent_code) if row.parent_code else None
         if row.code not in existing:
-            new.append(
-                Division(code=row.code, name=row.name, level=spec.level, parent_id=parent_id)
-            )
+            new.append(Division(code=row.code, name=row.name, level=level, parent_id=parent_id))
         elif existing[row.code][1:] != (row.name, parent_id):
             changed.append(Division(id=existing[row.code][0], name=row.name, parent_id=parent_id))
     _write(Division, new, changed, ["name", "parent"], stats, len(rows), batch, progress)
 
 
 def _apply_communities(
-    rows: list[Row], stats: LevelResult, batch: int, progress: Callable[[int], None]
+    rows: list[Row], stats: LevelResult, batch: int, progress: Callable[[int], object]
 ) -> None:
     street_ids = dict(
         Division.objects.filter(level=Division.Level.STREET).values_list("code", "id")
@@ -202,6 +202,7 @@ def _apply_communities(
     }
     new, changed = [], []
     for row in rows:
+        assert row.parent_code is not None  # every community's street was checked on reading
         street_id = street_ids[row.parent_code]
         if row.code not in existing:
             new.append(Community(code=row.code, name=row.name, street_id=street_id))
@@ -229,7 +230,7 @@ def import_divisions(
     *,
     strict: bool = False,
     batch: int = 5000,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     on_validated: Callable[[ImportResult, int], None] | None = None,
 ) -> ImportResult:
     """Validate the whole folder, then write the good rows in one transaction.

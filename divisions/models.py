@@ -132,6 +132,9 @@ class Community(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    # Not a field: set for the overview of elections (elections.selectors.overview).
+    days_overdue: int
+
     class Meta:
         verbose_name = _("社区")
         verbose_name_plural = _("社区")

@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core import access, audit, locking
+from core.users import SignedInRequest
 from divisions import selectors
 from divisions.models import Community
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def writable_community(request: HttpRequest, code: str) -> Community:
+
+def writable_community(request: SignedInRequest, code: str) -> Community:
     """The community, if inside the jurisdiction (else 404) and writable by the user (else 403)."""
     community = selectors.community_for(request.user, code)
     if not access.can_write(request.user, code):
@@ -30,7 +35,7 @@ def writable_community(request: HttpRequest, code: str) -> Community:
 
 
 def community_page(
-    request: HttpRequest, community: Community, template: str, **context
+    request: SignedInRequest, community: Community, template: str, **context
 ) -> HttpResponse:
     return render(
         request,
@@ -101,13 +106,13 @@ def add_row_errors(
 
 
 def edit_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     community: Community,
     form,
     save: Callable,
     *,
-    heading: str,
-    done: str,
+    heading: StrOrPromise,
+    done: StrOrPromise,
     next_url: str,
     tab: str,
     template: str = "divisions/object_form.html",
@@ -139,6 +144,7 @@ def edit_page(
             return redirect(next_url)
     # The version the user's edit is based on: what they were first shown, until they have seen
     # a conflict (then the newest, so that saving again is a deliberate choice).
+    version: int | str | None
     if conflict is not None:
         version = conflict.current
     elif submitted:

@@ -16,11 +16,11 @@ from divisions.models import Community, Division
 ANCESTOR_LENGTHS = (2, 4, 6, 9)
 
 
-def communities_for(user) -> QuerySet[Community]:
+def communities_for(user: User) -> QuerySet[Community]:
     return Community.objects.filter(access.scope_q(user)).select_related("street")
 
 
-def community_for(user, code: str) -> Community:
+def community_for(user: User, code: str) -> Community:
     """The community with this code; 404 if it does not exist or is outside the jurisdiction."""
     community = communities_for(user).filter(code=code).first()
     if community is None:
@@ -28,11 +28,11 @@ def community_for(user, code: str) -> Community:
     return community
 
 
-def divisions_for(user) -> QuerySet[Division]:
+def divisions_for(user: User) -> QuerySet[Division]:
     return Division.objects.filter(access.scope_q(user))
 
 
-def division_for(user, code: str) -> Division:
+def division_for(user: User, code: str) -> Division:
     division = divisions_for(user).filter(code=code).first()
     if division is None:
         raise Http404
@@ -68,7 +68,7 @@ def breadcrumbs(user, code: str) -> list[Crumb]:
 
 
 def community_record(
-    user, code: str, queryset: QuerySet, pk: int, community_field: str = "community"
+    user: User, code: str, queryset: QuerySet, pk: int, community_field: str = "community"
 ):
     """One record of a community inside the jurisdiction, or 404 — whatever the record is."""
     community = community_for(user, code)

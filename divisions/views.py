@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 
 from core import access, audit
+from core.users import SignedInRequest
 from divisions import selectors
 from divisions.pages import community_page
 
 
 @login_required
 def record_history(
-    request: HttpRequest, code: str, app_label: str, model_name: str, pk: int
+    request: SignedInRequest, code: str, app_label: str, model_name: str, pk: int
 ) -> HttpResponse:
     """Who changed the record, when, and each field before → after; any reader may look."""
     community = selectors.community_for(request.user, code)

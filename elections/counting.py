@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,9 @@ from compliance.engine import Candidate, applicable_standards
 from compliance.rules import meets_fraction
 from core.validators import id_number_birth_date
 from elections.models import Election, ElectionCandidate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Outcome = ElectionCandidate.Outcome
 POSITIONS = [p.value for p in ElectionCandidate.Position]
@@ -206,13 +210,18 @@ def compute_outcomes(
     entries = list(entries)
     complete = cast is not None and all(e.votes is not None for e in entries)
     positions = [PositionResult(p, seats.get(p, 0)) for p in POSITIONS]
-    if not complete:
+    if not complete or cast is None:  # (cast is None: not complete either)
         return Results(False, {e.key: Outcome.PENDING for e in entries}, positions)
     outcomes = {e.key: str(Outcome.NOT_ELECTED) for e in entries}
     for result in positions:
         mine = [e for e in entries if e.position == result.position]
         ranked = sorted(
-            ((e.votes, e.key) for e in mine if meets_fraction(e.votes, cast, rules.win)),
+            (
+                (e.votes, e.key)
+                for e in mine
+                if e.votes is not None  # (complete: always)
+                and meets_fraction(e.votes, cast, rules.win)
+            ),
             key=lambda item: -item[0],
         )
         result.elected, result.tied = _select(ranked, result.seats)
@@ -316,7 +325,7 @@ class Step:
     key: str
     number: int
     done: bool
-    missing: tuple[str, ...]
+    missing: tuple[StrOrPromise, ...]
 
     @property
     def label(self) -> str:
@@ -327,7 +336,7 @@ def steps(
     election: Election, candidates: list[ElectionCandidate], today: datetime.date
 ) -> list[Step]:
     """The six steps in order, each done or not, with what is still missing."""
-    missing: dict[str, list[str]] = {key: [] for key in STEP_LABELS}
+    missing: dict[str, list[StrOrPromise]] = {key: [] for key in STEP_LABELS}
     if election.voter_list_published_on is None:
         missing["voter_list"].append(_("选民名单公布日期"))
     if election.registered_voters is None:

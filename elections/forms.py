@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Organization
+from core.forms import choice_field, model_choice_field
+from core.meta import model_field
 from elections import services
+from elections.counting import election_rules
 from elections.models import Election, ElectionCandidate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -60,7 +63,8 @@ class ElectionStepForm(forms.ModelForm):
         raise NotImplementedError
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         checked = self.checked if self.checked is not None else tuple(self.fields)
         if not any(name in self.errors for name in checked):
             for field, message in self.step_errors(self.shadow()).items():
@@ -89,7 +93,7 @@ class ElectionPlanForm(ElectionStepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         community = self.instance.community
-        self.fields["election_committee"].queryset = community.organizations.filter(
+        model_choice_field(self, "election_committee").queryset = community.organizations.filter(
             kind=Organization.Kind.ELECTION_COMMITTEE
         )
         self.fields["election_committee_members"].error_messages["required"] = _(
@@ -166,20 +170,21 @@ class CandidateForm(forms.ModelForm):
     def __init__(self, *args, election: Election, **kwargs):
         super().__init__(*args, **kwargs)
         self.election = election
-        self.fields["person"].queryset = election.community.people.exclude(
+        model_choice_field(self, "person").queryset = election.community.people.exclude(
             candidacies__election=election
         ).order_by("name")
         self.fields["person"].help_text = _(
             "候选人须先在“组织与人员”中登记(出生日期或身份证号用于核对年龄)。"
         )
-        self.fields["position"].choices = [
+        choice_field(self, "position").choices = [
             (value, label)
             for value, label in ElectionCandidate.Position.choices
             if election.seats.get(value)
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             candidate = ElectionCandidate(
                 election=self.election,
@@ -191,7 +196,7 @@ class CandidateForm(forms.ModelForm):
                 self.election,
                 candidate,
                 services.candidates_of(self.election),
-                services.election_rules(self.election.community.code, self.election.election_day),
+                election_rules(self.election.community.code, self.election.election_day),
             )
             for field, message in errors.items():
                 self.add_error(field if field in self.fields else None, message)
@@ -241,10 +246,18 @@ class VotesForm(forms.Form):
 
 class ResultsForm(VotesForm):
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
+        valid = self.election.ballots_valid
+        if valid is None:
+            # No valid ballots to hold the votes against (nor to preview who is elected): the
+            # service refuses the same way.
+            raise forms.ValidationError(
+                _("请先登记投票情况(发出、收回、有效和无效选票),再登记得票。")
+            )
         if not self.errors:
             for field, message in services.votes_errors(
-                self.election.ballots_valid, self.election.seats, self.given()
+                valid, self.election.seats, self.given()
             ).items():
                 self.add_error(field if field in self.fields else None, message)
         return data
@@ -288,7 +301,8 @@ class RerunForm(VotesForm):
         return election
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors:
             shadow = self.apply(copy.copy(self.election))
             errors = services.rerun_errors(
@@ -325,7 +339,7 @@ class CorrectionForm(forms.Form):
         if election.has_rerun:
             names += [f"rerun_{n}" for n in names]
         for name in names:
-            field = count_field(Election._meta.get_field(name).verbose_name)
+            field = count_field(model_field(Election, name).verbose_name)
             field.initial = getattr(election, name)
             self.fields[name] = field
         for c in candidates:

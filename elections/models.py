@@ -129,6 +129,9 @@ class Election(models.Model):
     term_ends_on = models.DateField(_("本届任期届满"), null=True, blank=True)
     history = HistoricalRecords()
 
+    # Not a field: the current step, set for the lists of elections.
+    step: str | None
+
     class Meta:
         verbose_name = _("选举")
         verbose_name_plural = _("选举")
@@ -366,6 +369,10 @@ class ElectionCandidate(models.Model):
         help_text=_("确认选举时为当选人建立的任职记录。"),
     )
     history = HistoricalRecords()
+
+    # Not fields: set for the election's page by elections.selectors.election_page.
+    age: int | None
+    share: str
 
     class Meta:
         verbose_name = _("候选人")

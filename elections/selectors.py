@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
@@ -30,11 +31,35 @@ from elections.counting import (
 from elections.facts import ELECTION_VALUES, CandidateRow, direct_election_rates
 from elections.models import Election, ElectionCandidate
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    from elections.counting import PositionResult
+
 UPCOMING_DAYS = 180
 LIST_LIMIT = 50
 
 
-def community_elections(community: Community) -> QuerySet[Election]:
+class CandidateCounts(TypedDict):
+    n_candidates: int
+    n_unvoted: int
+
+
+class ElectionCounts(CandidateCounts):
+    n_elected: int
+    n_corrections: int
+
+
+class Terms(TypedDict):
+    # None without a certified term: the lists of the overview filter those communities out.
+    term_ends: datetime.date
+    term_number: int | None
+    under_way: bool
+
+
+def community_elections(
+    community: Community,
+) -> QuerySet[WithAnnotations[Election, ElectionCounts]]:
     elected = Q(candidates__outcome__in=ElectionCandidate.ELECTED_OUTCOMES)
     return (
         community.elections.annotate(
@@ -62,9 +87,11 @@ class ElectionPage:
     def current(self) -> Step | None:
         return next((s for s in self.steps if not s.done), None)
 
-    def by_position(self) -> list[tuple[str, str, int, list[ElectionCandidate], object]]:
+    def by_position(
+        self,
+    ) -> list[tuple[str, StrOrPromise, int, list[ElectionCandidate], PositionResult]]:
         """(position, label, seats, its candidates, its result) for the positions elected."""
-        out = []
+        out: list[tuple[str, StrOrPromise, int, list[ElectionCandidate], PositionResult]] = []
         results = {r.position: r for r in self.results.positions}
         for value, label in ElectionCandidate.Position.choices:
             mine = [c for c in self.candidates if c.position == value]
@@ -73,7 +100,7 @@ class ElectionPage:
                 out.append((value, label, seats, mine, results[value]))
         return out
 
-    def announced(self) -> list[tuple[str, int, str, int]]:
+    def announced(self) -> list[tuple[StrOrPromise, int, str, int]]:
         """(position label, seats, the elected in order of votes joined by 、, seats unfilled)."""
         out = []
         for _value, label, seats, mine, result in self.by_position():
@@ -162,7 +189,7 @@ def _current_term(field: str) -> Subquery:
     )
 
 
-def with_terms(prefix: str) -> QuerySet[Community]:
+def with_terms(prefix: str) -> QuerySet[WithAnnotations[Community, Terms]]:
     """Communities under ``prefix`` with their current term (latest certified general election)
     and whether an election is under way."""
     return Community.objects.filter(code__startswith=prefix).annotate(
@@ -181,9 +208,9 @@ class Overview:
     overdue_count: int
     upcoming_count: int
     under_way_count: int
-    overdue: list[Community]
-    upcoming: list[Community]
-    under_way: list[Election]
+    overdue: list[WithAnnotations[Community, Terms]]
+    upcoming: list[WithAnnotations[Community, Terms]]
+    under_way: list[WithAnnotations[Election, CandidateCounts]]
     rate: tuple[int, int] | None
     target: Verdict | None
     target_standard: Standard | None
@@ -253,7 +280,7 @@ def _direct_target(
     return chosen.judge(value, as_of=today), chosen.standard
 
 
-def step_label(election: Election) -> str:
+def step_label(election: WithAnnotations[Election, CandidateCounts]) -> str:
     """The current step of an election in a list, from its annotated counts (no extra query)."""
     if election.voter_list_published_on is None or election.registered_voters is None:
         key = "voter_list"

@@ -10,10 +10,11 @@ act of the street office or a bureau.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,10 @@ from committees.models import Membership, Organization, membership_active_q, org
 from committees.services import membership_save
 from compliance.engine import reevaluate_community
 from compliance.rules import meets_fraction
-from core import access
+from core import access, audit
 from core.dates import add_years
+from core.meta import model_field
+from core.models import User
 from elections.counting import (
     POSITION_NAMES,
     ElectionRules,
@@ -33,6 +36,9 @@ from elections.counting import (
     results_of,
 )
 from elections.models import Election, ElectionCandidate, ElectionCorrection
+
+if TYPE_CHECKING:
+    pass
 
 MAX_VOTERS = 1_000_000
 EARLIEST_DAY = datetime.date(1980, 1, 1)
@@ -46,10 +52,8 @@ SEAT_FIELDS = {
 Errors = dict[str, str]
 
 
-def _save(instance, actor) -> None:
-    instance._history_user = actor
-    instance.full_clean()
-    instance.save()
+def _save(instance: models.Model, actor: User) -> None:
+    audit.save_as(instance, actor=actor)
 
 
 def _raise(errors: Errors) -> None:
@@ -197,7 +201,7 @@ def ballot_errors(
             errors[names[key]] = _("请填写选票数。")
         elif value < 0:
             errors[names[key]] = _("选票数不能为负数。")
-    if errors:
+    if errors or issued is None or cast is None or valid is None or invalid is None:
         return errors
     electorate = election.electorate
     if electorate is not None and issued > electorate:
@@ -254,7 +258,8 @@ def voting_errors(
         election.ballots_invalid,
     )
     recorded = [c.votes for c in candidates if c.votes is not None]
-    if not errors and recorded and max(recorded) > election.ballots_valid:
+    valid = election.ballots_valid
+    if not errors and recorded and valid is not None and max(recorded) > valid:
         errors["ballots_valid"] = _("已登记的候选人得票(最多 %(n)s 票)不能多于有效票。") % {
             "n": max(recorded)
         }
@@ -264,7 +269,7 @@ def voting_errors(
 def votes_errors(
     valid: int,
     seats: dict[str, int],
-    votes: dict[ElectionCandidate, int | None],
+    votes: Mapping[ElectionCandidate, int | None],
     field: str = "votes",
 ) -> Errors:
     """Each candidate's votes within the valid ballots, and each position's sum within what the
@@ -282,7 +287,7 @@ def votes_errors(
         return errors
     for position, seat_count in seats.items():
         mine = [(c, v) for c, v in votes.items() if c.position == position]
-        total = sum(v for _c, v in mine)
+        total = sum(v for _c, v in mine if v is not None)
         if mine and total > valid * seat_count:
             errors[f"{field}_{mine[0][0].pk}"] = _(
                 "%(position)s候选人得票合计(%(n)s)超过有效票 × 应选名额(%(m)s)。"
@@ -322,7 +327,7 @@ def candidate_errors(
 # --- results, computed and frozen ----------------------------------------------------------------
 
 
-def refresh_outcomes(election: Election, actor) -> None:
+def refresh_outcomes(election: Election, actor: User) -> None:
     """Compute who is elected with the rules in force on the day and freeze it on the
     candidates with the rule used; clear it while the results are incomplete."""
     candidates = candidates_of(election)
@@ -339,14 +344,14 @@ def refresh_outcomes(election: Election, actor) -> None:
         _save(election, actor)
 
 
-def _after_change(election: Election, actor) -> Election:
+def _after_change(election: Election, actor: User) -> Election:
     refresh_outcomes(election, actor)
     reevaluate_community(election.community)
     return election
 
 
 @transaction.atomic
-def election_plan(*, actor, election: Election) -> Election:
+def election_plan(*, actor: User, election: Election) -> Election:
     """Create or re-plan an election (step 1). Direct elections keep no representatives count."""
     check_open(election)
     if not election.is_representative:
@@ -357,7 +362,7 @@ def election_plan(*, actor, election: Election) -> Election:
 
 
 @transaction.atomic
-def voter_list_publish(*, actor, election: Election) -> Election:
+def voter_list_publish(*, actor: User, election: Election) -> Election:
     check_open(election)
     _raise(voter_list_errors(election, timezone.localdate()))
     _save(election, actor)
@@ -365,7 +370,9 @@ def voter_list_publish(*, actor, election: Election) -> Election:
 
 
 @transaction.atomic
-def candidate_add(*, actor, election: Election, candidate: ElectionCandidate) -> ElectionCandidate:
+def candidate_add(
+    *, actor: User, election: Election, candidate: ElectionCandidate
+) -> ElectionCandidate:
     check_open(election)
     rules = election_rules(election.community.code, election.election_day)
     candidate.election = election
@@ -376,17 +383,17 @@ def candidate_add(*, actor, election: Election, candidate: ElectionCandidate) ->
 
 
 @transaction.atomic
-def candidate_remove(*, actor, election: Election, candidate: ElectionCandidate) -> None:
+def candidate_remove(*, actor: User, election: Election, candidate: ElectionCandidate) -> None:
     check_open(election)
     if election.has_voting:
         raise ValidationError(_("已登记投票结果,不能再删除候选人。"))
-    candidate._history_user = actor
+    audit.record_actor(candidate, actor)
     candidate.delete()
     _after_change(election, actor)
 
 
 @transaction.atomic
-def voting_record(*, actor, election: Election) -> Election:
+def voting_record(*, actor: User, election: Election) -> Election:
     check_open(election)
     _raise(voting_errors(election, candidates_of(election), timezone.localdate()))
     _save(election, actor)
@@ -394,14 +401,15 @@ def voting_record(*, actor, election: Election) -> Election:
 
 
 @transaction.atomic
-def results_record(*, actor, election: Election, votes: dict[int, int | None]) -> Election:
+def results_record(*, actor: User, election: Election, votes: dict[int, int | None]) -> Election:
     """Votes per candidate (step 5): who is elected follows from them."""
     check_open(election)
-    if not election.has_voting:
+    valid = election.ballots_valid
+    if not election.has_voting or valid is None:
         raise ValidationError(_("请先登记投票情况(发出、收回、有效和无效选票),再登记得票。"))
     candidates = candidates_of(election)
     given = {c: votes.get(c.pk) for c in candidates}
-    _raise(votes_errors(election.ballots_valid, election.seats, given))
+    _raise(votes_errors(valid, election.seats, given))
     for candidate, value in given.items():
         if candidate.votes != value:
             candidate.votes = value
@@ -464,16 +472,17 @@ def rerun_errors(
             prefix="rerun_",
         )
     )
-    if errors:
+    valid = election.rerun_ballots_valid
+    if errors or valid is None:
         return errors
     entered = {c: v for c, v in votes.items() if v is not None}
     if not entered:
         return {"__all__": _("请至少填写一名另行选举候选人的得票。")}
-    return votes_errors(election.rerun_ballots_valid, places, entered, field="rerun_votes")
+    return votes_errors(valid, places, entered, field="rerun_votes")
 
 
 @transaction.atomic
-def rerun_record(*, actor, election: Election, votes: dict[int, int | None]) -> Election:
+def rerun_record(*, actor: User, election: Election, votes: dict[int, int | None]) -> Election:
     """The re-run for unfilled seats (另行选举): its ballots on the election, votes on the
     candidates who stood in it (blank for those who did not)."""
     check_open(election)
@@ -493,7 +502,7 @@ def rerun_record(*, actor, election: Election, votes: dict[int, int | None]) -> 
 # --- certification and correction ----------------------------------------------------------------
 
 
-def residents_committee(election: Election, on: datetime.date, actor) -> Organization:
+def residents_committee(election: Election, on: datetime.date, actor: User) -> Organization:
     """The community's committee on the day the new term starts; created if none is recorded."""
     community = election.community
     found = (
@@ -540,9 +549,11 @@ def certification_errors(
     today: datetime.date,
 ) -> Errors:
     results = frozen_results(election, candidates)
-    if not election.has_voting or not candidates or not results.complete:
+    cast, electorate = election.ballots_cast, election.electorate
+    # Ballots are recorded only within the electorate (a constraint): it is known then.
+    if cast is None or electorate is None or not candidates or not results.complete:
         return {"__all__": _("计票结果尚未登记完整,不能确认。")}
-    if not meets_fraction(election.ballots_cast, election.electorate, rules.turnout):
+    if not meets_fraction(cast, electorate, rules.turnout):
         return {
             "__all__": _(
                 "参加投票 %(cast)s 人,未达%(what)s的%(words)s(%(code)s),选举无效,不能确认;"
@@ -563,7 +574,7 @@ def certification_errors(
 
 
 @transaction.atomic
-def election_certify(*, actor, election: Election, on: datetime.date) -> Election:
+def election_certify(*, actor: User, election: Election, on: datetime.date) -> Election:
     """The street office certifies: the elected take office on the day of the last round, for
     the term in force (a by-election completes the current term), and a general election ends
     the previous term's committee memberships. Nothing is deleted: history stays."""
@@ -587,7 +598,6 @@ def election_certify(*, actor, election: Election, on: datetime.date) -> Electio
         for membership in previous:
             membership.end_date = max(membership.start_date, start - datetime.timedelta(days=1))
             membership.end_reason = _("换届(第%(n)s届选举)") % {"n": election.term_number}
-            membership._history_user = actor
             membership_save(actor=actor, membership=membership, reevaluate=False)
     for candidate in candidates:
         if candidate.is_elected:
@@ -607,7 +617,7 @@ def _take_office(
     committee: Organization,
     start: datetime.date,
     end: datetime.date,
-    actor,
+    actor: User,
 ) -> Membership:
     membership = Membership(
         person=candidate.person,
@@ -617,13 +627,12 @@ def _take_office(
         term_ends_on=end,
         source=Membership.Source.ELECTED,
     )
-    membership._history_user = actor
     return membership_save(actor=actor, membership=membership, reevaluate=False)
 
 
 def _snapshot(election: Election, candidates: Iterable[ElectionCandidate]) -> dict[str, object]:
     values: dict[str, object] = {
-        str(Election._meta.get_field(name).verbose_name): getattr(election, name)
+        str(model_field(Election, name).verbose_name): getattr(election, name)
         for name in CORRECTABLE_FIELDS
     }
     for c in candidates:
@@ -670,13 +679,14 @@ def correction_errors(
                 prefix="rerun_",
             )
         )
-    if errors:
+    valid, rerun_valid = election.ballots_valid, election.rerun_ballots_valid
+    if errors or valid is None:
         return errors
-    errors.update(votes_errors(election.ballots_valid, election.seats, votes))
-    if election.has_rerun:
+    errors.update(votes_errors(valid, election.seats, votes))
+    if election.has_rerun and rerun_valid is not None:
         entered = {c: v for c, v in rerun_votes.items() if v is not None}
         for c, v in entered.items():
-            if v < 0 or v > election.rerun_ballots_valid:
+            if v < 0 or v > rerun_valid:
                 errors[f"rerun_votes_{c.pk}"] = _("得票(%(n)s)不能多于有效票(%(m)s 张)。") % {
                     "n": v,
                     "m": election.rerun_ballots_valid,
@@ -687,7 +697,7 @@ def correction_errors(
 @transaction.atomic
 def election_correct(
     *,
-    actor,
+    actor: User,
     election: Election,
     reason: str,
     votes: dict[int, int | None],
@@ -715,7 +725,8 @@ def election_correct(
             c.rerun_votes = given_rerun[c]
     rules = election_rules(election.community.code, election.final_day)
     results = results_of(election, candidates, rules)
-    if not meets_fraction(election.ballots_cast, election.electorate, rules.turnout):
+    cast, electorate = election.ballots_cast, election.electorate
+    if cast is None or electorate is None or not meets_fraction(cast, electorate, rules.turnout):
         raise ValidationError(
             {"ballots_cast": _("更正后参加投票人数未过半数,选举无效;请按规定重新组织选举。")}
         )
@@ -728,16 +739,16 @@ def election_correct(
         c.outcome = results.outcomes[c.pk]
     # Those who leave first, so that a new director never overlaps the one corrected away.
     for c in candidates:
-        if not c.is_elected and c.membership_id is not None:
+        if not c.is_elected and c.membership is not None:
             _leave_office(c.membership, today, actor)
             c.membership = None
+    starts, ends = election.term_starts_on, election.term_ends_on
+    assert starts is not None and ends is not None  # a certified election's term
     committee = None
     for c in candidates:
         if c.is_elected and c.membership_id is None:
             committee = committee or residents_committee(election, today, actor)
-            c.membership = _take_office(
-                c, committee, max(today, election.term_starts_on), election.term_ends_on, actor
-            )
+            c.membership = _take_office(c, committee, max(today, starts), ends, actor)
         _save(c, actor)
     election.result_rule = rules.cite[:200]
     _save(election, actor)
@@ -757,10 +768,10 @@ def _json(value):
     return value if value is None or isinstance(value, int | str) else str(value)
 
 
-def _leave_office(membership: Membership, today: datetime.date, actor) -> None:
+def _leave_office(membership: Membership, today: datetime.date, actor: User) -> None:
     """A corrected result takes someone out of office: from the day before the correction (the
     row stays, with its reason); a term that had not started yet is simply withdrawn."""
-    membership._history_user = actor
+    audit.record_actor(membership, actor)
     if membership.start_date >= today:
         membership.delete()
         return

@@ -9,7 +9,9 @@ jurisdiction is a 404, a step the user may not take a 403.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from compliance.models import Status
 from compliance.rules import meets_fraction
 from core import access
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
 from divisions.pages import community_page, writable_community
@@ -41,11 +44,14 @@ from elections.forms import (
 )
 from elections.models import Election
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TAB = "elections"
 FORM = "elections/election_form.html"
 
 
-def _election(request: HttpRequest, code: str, pk: int) -> Election:
+def _election(request: SignedInRequest, code: str, pk: int) -> Election:
     return committee_selectors.community_record(
         request.user,
         code,
@@ -58,7 +64,7 @@ def _url(election: Election) -> str:
     return reverse("elections:election", args=[election.community.code, election.pk])
 
 
-def _certifier_community(request: HttpRequest, code: str) -> Community:
+def _certifier_community(request: SignedInRequest, code: str) -> Community:
     community = committee_selectors.community_for(request.user, code)
     if not access.can_certify(request.user, code):
         raise PermissionDenied
@@ -85,13 +91,13 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     community: Community,
-    form,
-    save: Callable[[object], str],
+    form: forms.BaseForm,
+    save: Callable[[Any], str],
     *,
-    heading: str,
-    done: str,
+    heading: StrOrPromise,
+    done: StrOrPromise,
     cancel: str,
     template: str = FORM,
     **context,
@@ -122,7 +128,7 @@ def _form_page(
 
 
 @login_required
-def elections(request: HttpRequest, code: str) -> HttpResponse:
+def elections(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     today = timezone.localdate()
     page = Paginator(selectors.community_elections(community), settings.PAGE_SIZE).get_page(
@@ -138,13 +144,13 @@ def elections(request: HttpRequest, code: str) -> HttpResponse:
         tab=TAB,
         page=page,
         term=term,
-        overdue=bool(term and term.term_ends_on < today),
+        overdue=bool(term and term.term_ends_on and term.term_ends_on < today),
         today=today,
     )
 
 
 @login_required
-def election_create(request: HttpRequest, code: str) -> HttpResponse:
+def election_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     last = (
         community.elections.filter(kind=Election.Kind.GENERAL)
@@ -177,7 +183,7 @@ def election_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def election_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def election_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     page = selectors.election_page(election, timezone.localdate())
     can_certify = access.can_certify(request.user, code)
@@ -209,7 +215,16 @@ def election_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def _step_view(request, election, form_class, save, *, heading, done, intro=""):
+def _step_view(
+    request: SignedInRequest,
+    election: Election,
+    form_class: type[forms.ModelForm],
+    save: Callable[..., Election],
+    *,
+    heading: StrOrPromise,
+    done: StrOrPromise,
+    intro: StrOrPromise = "",
+) -> HttpResponse:
     community = writable_community(request, election.community.code)
     closed = _closed(request, election)
     if closed:
@@ -229,7 +244,7 @@ def _step_view(request, election, form_class, save, *, heading, done, intro=""):
 
 
 @login_required
-def election_plan(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def election_plan(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _step_view(
         request,
         _election(request, code, pk),
@@ -241,7 +256,7 @@ def election_plan(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def voter_list(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def voter_list(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = writable_community(request, code)
     closed = _closed(request, election)
@@ -284,7 +299,7 @@ def _warn_findings(request: HttpRequest, election: Election, keys: set[str]) -> 
 
 
 @login_required
-def candidate_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def candidate_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = writable_community(request, code)
     closed = _closed(request, election)
@@ -314,7 +329,7 @@ def candidate_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def candidate_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def candidate_remove(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     if request.method != "POST":  # checked after the scope, so outside codes stay a 404
         return HttpResponseNotAllowed(["POST"])
@@ -336,7 +351,7 @@ def candidate_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def voting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def voting(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     noun = services.electorate_label(election)
     return _step_view(
@@ -355,7 +370,7 @@ def voting(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def results(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def results(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """Votes per candidate. "Preview" computes who would be elected without saving, so the
     totals and winners can be checked before anything is recorded (also without JavaScript)."""
     election = _election(request, code, pk)
@@ -408,7 +423,7 @@ def results(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def rerun(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def rerun(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = writable_community(request, code)
     closed = _closed(request, election)
@@ -456,7 +471,7 @@ def rerun(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def certify(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def certify(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = _certifier_community(request, code)
     closed = _closed(request, election)
@@ -486,7 +501,7 @@ def certify(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def correct(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     community = _certifier_community(request, code)
     candidates = services.candidates_of(election)
@@ -538,7 +553,7 @@ def correct(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def announcement(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def announcement(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     election = _election(request, code, pk)
     page = selectors.election_page(election, timezone.localdate())
     community = election.community
@@ -548,6 +563,7 @@ def announcement(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         issuer = community.name.removesuffix("居民委员会") + "居民选举委员会"
     else:
         issuer = community.name + "居民选举委员会"
+    cast, electorate = election.ballots_cast, election.electorate
     return render(
         request,
         "elections/election_announcement.html",
@@ -557,9 +573,10 @@ def announcement(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "page": page,
             "street": community.street,
             "issuer": issuer,
-            "valid_turnout": election.has_voting
-            and bool(election.electorate)
-            and meets_fraction(election.ballots_cast, election.electorate, page.rules.turnout),
+            "valid_turnout": cast is not None  # election.has_voting
+            and electorate is not None
+            and electorate != 0
+            and meets_fraction(cast, electorate, page.rules.turnout),
         },
     )
 
@@ -568,7 +585,7 @@ def announcement(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def overview(request: HttpRequest, code: str) -> HttpResponse:
+def overview(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     return render(

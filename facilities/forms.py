@@ -37,7 +37,8 @@ class FacilityForm(forms.ModelForm):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         tenure, rent = data.get("tenure"), data.get("annual_rent")
         if tenure == Facility.Tenure.RENTED and rent is None and "annual_rent" not in self.errors:
             self.add_error("annual_rent", _("租用的用房请填写年租金。"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django import forms
@@ -80,7 +81,7 @@ def kind_label(kind: str) -> str:
     return str(Facility.Kind(kind).label)
 
 
-def community_kinds_text(kinds: list[str]) -> str:
+def community_kinds_text(kinds: Iterable[str]) -> str:
     return "、".join(str(Community.Kind(k).label) for k in kinds)
 
 
@@ -149,12 +150,14 @@ def community_kinds_field(label, required: bool = False) -> ChoicesListField:
     )
 
 
-def applies(kind: str | None, params: dict, default: list[str] | None = None) -> bool:
+def applies(kind: str | None, params: dict, default: Sequence[str] | None = None) -> bool:
     kinds = params.get("applies_to_kinds") or default
     return not kinds or kind in kinds
 
 
-def not_applicable_kind(params: dict, expected: str, default: list[str] | None = None) -> Verdict:
+def not_applicable_kind(
+    params: dict, expected: str, default: Sequence[str] | None = None
+) -> Verdict:
     kinds = params.get("applies_to_kinds") or default or []
     return not_applicable(
         gettext("本条仅适用于%(kinds)s。") % {"kinds": community_kinds_text(kinds)}, expected

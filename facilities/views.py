@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from compliance import selectors as compliance
 from core.exports import xlsx_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community, Division
 from divisions.pages import community_page, edit_page, writable_community
@@ -25,7 +26,7 @@ facility_edit_page = partial(edit_page, tab="facilities")
 
 
 @login_required
-def facility_list(request: HttpRequest, code: str) -> HttpResponse:
+def facility_list(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     rooms, totals, checklist = selectors.community_facilities(community, timezone.localdate())
     return community_page(
@@ -40,7 +41,7 @@ def facility_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def facility_create(request: HttpRequest, code: str) -> HttpResponse:
+def facility_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = writable_community(request, code)
     form = FacilityForm(request.POST or None, instance=Facility(community=community))
     return facility_edit_page(
@@ -57,7 +58,7 @@ def facility_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def facility_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def facility_edit(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     facility = selectors.facility_for(request.user, code, pk)
     community = writable_community(request, code)
     form = FacilityForm(request.POST or None, instance=facility)
@@ -79,7 +80,7 @@ def _communities(request: HttpRequest, code: str) -> tuple[Division, QuerySet[Co
 
 
 @login_required
-def compare(request: HttpRequest, code: str) -> HttpResponse:
+def compare(request: SignedInRequest, code: str) -> HttpResponse:
     division, communities = _communities(request, code)
     page = Paginator(communities, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -97,7 +98,7 @@ def compare(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def compare_export(request: HttpRequest, code: str) -> HttpResponse:
+def compare_export(request: SignedInRequest, code: str) -> HttpResponse:
     division, communities = _communities(request, code)
     today = timezone.localdate()
 

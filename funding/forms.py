@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
-from core.models import is_code
+from core.forms import model_choice_field
+from core.models import User, is_code
 from divisions.models import Community
 from funding.models import Allocation, AssignedTask, Expenditure, StaffPay, WageBenchmark
 
@@ -19,7 +20,8 @@ class AllocationForm(forms.ModelForm):
         widgets = {"received_on": DATE}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         year, received = data.get("year"), data.get("received_on")
         if year and received and received.year != year:
             self.add_error("received_on", _("到账日期应在 %(y)s 年内。") % {"y": year})
@@ -41,7 +43,8 @@ class ExpenditureForm(forms.ModelForm):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         year, date = data.get("year"), data.get("date")
         if year and date and date.year != year:
             self.add_error("date", _("支出日期应在 %(y)s 年内。") % {"y": year})
@@ -57,10 +60,11 @@ class StaffPayForm(forms.ModelForm):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = community.people.order_by("name")
+        model_choice_field(self, "person").queryset = community.people.order_by("name")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         person, year = data.get("person"), data.get("year")
         if (
             person
@@ -90,7 +94,8 @@ class AssignedTaskForm(forms.ModelForm):
         widgets = {"assigned_on": DATE, "approved_on": DATE, "ended_on": DATE}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("approved_on") and not (data.get("approved_by") or "").strip():
             self.add_error("approved_by", _("填写审批日期时请填写审批机关。"))
         assigned, ended = data.get("assigned_on"), data.get("ended_on")
@@ -108,7 +113,7 @@ class WageBenchmarkForm(forms.ModelForm):
         model = WageBenchmark
         fields = ["code", "year", "kind", "annual_amount", "source"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 

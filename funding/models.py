@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +13,9 @@ from simple_history.models import HistoricalRecords
 
 from core.softdelete import SoftDeletable
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_AMOUNT = Decimal("100000000")  # ¥100 million: beyond any community budget line
 YEAR_VALIDATORS = [
     MinValueValidator(2000, _("年度不能早于 2000 年。")),
@@ -19,7 +23,7 @@ YEAR_VALIDATORS = [
 ]
 
 
-def amount_field(label: str, **extra) -> models.DecimalField:
+def amount_field(label: StrOrPromise, **extra) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=12,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from compliance import selectors as compliance
 from core import access
 from core.exports import xlsx_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community, Division
 from divisions.pages import add_service_errors, community_page, edit_page, writable_community
@@ -45,7 +46,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def ledger(request: HttpRequest, code: str) -> HttpResponse:
+def ledger(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     year = _year(request)
     standard = selectors.funding_finding(community, timezone.localdate())
@@ -64,7 +65,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def ledger_export(request: HttpRequest, code: str) -> HttpResponse:
+def ledger_export(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     year = _year(request)
     data = selectors.ledger(community, year)
@@ -130,7 +131,7 @@ def _record_page(
 
 
 @login_required
-def allocation_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def allocation_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     def save(community: Community, allocation: Any, data: dict[str, Any]) -> object:
         return services.allocation_save(
             actor=request.user, community=community, allocation=allocation, data=data
@@ -140,7 +141,7 @@ def allocation_edit(request: HttpRequest, code: str, pk: int | None = None) -> H
 
 
 @login_required
-def expenditure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def expenditure_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     def save(community: Community, expenditure: Any, data: dict[str, Any]) -> object:
         return services.expenditure_save(
             actor=request.user, community=community, expenditure=expenditure, data=data
@@ -150,7 +151,7 @@ def expenditure_edit(request: HttpRequest, code: str, pk: int | None = None) -> 
 
 
 @login_required
-def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def pay_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     def save(community: Community, pay: Any, data: dict[str, Any]) -> object:
         return services.pay_save(actor=request.user, community=community, pay=pay, data=data)
 
@@ -161,7 +162,7 @@ def pay_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResp
 
 
 @login_required
-def task_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def task_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     def save(community: Community, task: Any, data: dict[str, Any]) -> object:
         return services.task_save(actor=request.user, community=community, task=task, data=data)
 
@@ -195,22 +196,22 @@ def _delete_page(
 
 
 @login_required
-def allocation_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def allocation_delete(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _delete_page(request, code, Allocation, pk)
 
 
 @login_required
-def expenditure_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def expenditure_delete(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _delete_page(request, code, Expenditure, pk)
 
 
 @login_required
-def pay_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def pay_delete(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _delete_page(request, code, StaffPay, pk)
 
 
 @login_required
-def tasks(request: HttpRequest, code: str) -> HttpResponse:
+def tasks(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -230,7 +231,7 @@ def _comparison(request: HttpRequest, code: str) -> tuple[Division, int, QuerySe
 
 
 @login_required
-def compare(request: HttpRequest, code: str) -> HttpResponse:
+def compare(request: SignedInRequest, code: str) -> HttpResponse:
     division, year, rows = _comparison(request, code)
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -248,7 +249,7 @@ def compare(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def compare_export(request: HttpRequest, code: str) -> HttpResponse:
+def compare_export(request: SignedInRequest, code: str) -> HttpResponse:
     division, year, rows = _comparison(request, code)
 
     def per_1000(amount, households):
@@ -272,7 +273,7 @@ def compare_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def benchmarks(request: HttpRequest) -> HttpResponse:
+def benchmarks(request: SignedInRequest) -> HttpResponse:
     """Wage benchmarks: bureaus record the reference pay of their own divisions."""
     if not (
         access.is_unrestricted(request.user)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Person, membership_active_q
+from core.forms import model_choice_field
 from core.uploads import FileKindValidator
 from divisions.models import Community
 from governance.matters import STEP_NAMES, Progress
@@ -41,7 +42,7 @@ class AttendeesField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": text[:20]},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private: not in the stubs
 
     def label_from_instance(self, obj: Person) -> str:
         return obj.name
@@ -99,7 +100,9 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
-        self.fields["facility"].queryset = community.facilities.filter(retired_on__isnull=True)
+        model_choice_field(self, "facility").queryset = community.facilities.filter(
+            retired_on__isnull=True
+        )
         # Anyone who sat on a body with a roster in the last two years, or already ticked.
         since = timezone.localdate() - datetime.timedelta(days=730)
         candidates = Person.objects.filter(
@@ -110,7 +113,9 @@ class MeetingForm(forms.ModelForm):
             candidates = candidates | Person.objects.filter(
                 pk__in=self.instance.attendance.values("person")
             )
-        self.fields["attendees"].queryset = candidates.distinct().order_by("name", "pk")
+        model_choice_field(self, "attendees").queryset = candidates.distinct().order_by(
+            "name", "pk"
+        )
         if self.instance.pk:
             self.initial["attendees"] = list(
                 self.instance.attendance.values_list("person", flat=True)
@@ -123,7 +128,8 @@ class MeetingForm(forms.ModelForm):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         people = data.get("attendees")
         if people and data.get("attended") is None and "attended" not in self.errors:
             data["attended"] = len(people)  # the ticked list is the count
@@ -180,11 +186,13 @@ class ResolutionForm(forms.ModelForm):
         self.meeting = meeting
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.meeting.held or self.meeting.attended is None:
             raise forms.ValidationError(_("会议尚未召开,不能登记表决结果。"))
-        votes = [data.get(f) for f in ("votes_for", "votes_against", "abstentions")]
-        if all(v is not None for v in votes) and sum(votes) > self.meeting.attended:
+        given = [data.get(f) for f in ("votes_for", "votes_against", "abstentions")]
+        votes = [v for v in given if v is not None]
+        if len(votes) == len(given) and sum(votes) > self.meeting.attended:
             self.add_error(
                 "votes_for",
                 _("赞成、反对、弃权票合计(%(sum)s)不能超过实到人数(%(n)s 人)。")
@@ -215,7 +223,8 @@ class DisclosureForm(forms.ModelForm):
         }
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("所属期间的结束日期不能早于开始日期。"))
@@ -258,7 +267,7 @@ class DisclosureChoiceField(forms.ModelChoiceField):
         return f"{obj.published_on:%Y-%m-%d} {obj.title}"
 
 
-STEP_MEETING_KINDS = {
+STEP_MEETING_KINDS: dict[str, tuple[str, ...]] = {
     MatterStep.Step.JOINT_MEETING: (Meeting.Kind.JOINT,),
     MatterStep.Step.PARTY_ASSEMBLY: (Meeting.Kind.PARTY_ASSEMBLY,),
 }
@@ -285,10 +294,10 @@ class MatterStepForm(forms.ModelForm):
         step = progress.next_step
         self.initial["step"] = step
         community = matter.community
-        kinds = STEP_MEETING_KINDS.get(step)
+        kinds = STEP_MEETING_KINDS.get(step) if step is not None else None
         if kinds:
             self.fields["meeting"].required = True
-            self.fields["meeting"].queryset = community.meetings.filter(
+            model_choice_field(self, "meeting").queryset = community.meetings.filter(
                 kind__in=kinds, held=True
             ).order_by("-date", "-pk")
             self.fields["meeting"].label = _("召开的会议")
@@ -296,7 +305,7 @@ class MatterStepForm(forms.ModelForm):
             del self.fields["meeting"]
         if step == MatterStep.Step.RESIDENTS_RESOLUTION:
             self.fields["resolution"].required = True
-            self.fields["resolution"].queryset = (
+            model_choice_field(self, "resolution").queryset = (
                 Resolution.objects.filter(
                     meeting__community=community,
                     meeting__kind__in=(Meeting.Kind.RESIDENTS, Meeting.Kind.REPRESENTATIVES),
@@ -309,7 +318,7 @@ class MatterStepForm(forms.ModelForm):
             del self.fields["resolution"]
         if step in MatterStep.DISCLOSURE_STEPS:
             self.fields["disclosure"].required = True
-            self.fields["disclosure"].queryset = community.disclosures.filter(
+            model_choice_field(self, "disclosure").queryset = community.disclosures.filter(
                 published_on__isnull=False
             ).order_by("-published_on", "-pk")
             self.fields["disclosure"].label = _("已公开的公开事项")
@@ -322,7 +331,8 @@ class MatterStepForm(forms.ModelForm):
             del self.fields["date"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         expected = self.progress.next_step
         if data.get("step") != expected:
             if expected is None:
@@ -379,12 +389,13 @@ class CovenantForm(forms.ModelForm):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = community.meetings.filter(
+        model_choice_field(self, "meeting").queryset = community.meetings.filter(
             kind__in=(Meeting.Kind.RESIDENTS, Meeting.Kind.REPRESENTATIVES), held=True
         ).order_by("-date", "-pk")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = timezone.localdate()
         adopted, filed = data.get("adopted_on"), data.get("filed_on")
         if adopted and adopted > today:
@@ -419,7 +430,8 @@ class PublicServiceForm(forms.ModelForm):
         }
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         published, withdrawn = data.get("published_on"), data.get("withdrawn_on")
         if published and published > timezone.localdate():
             self.add_error("published_on", _("公开日期不能晚于今天;尚未公开请留空。"))

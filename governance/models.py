@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from committees.models import Organization
+from core.meta import model_field
 from core.uploads import FileKindValidator
 
 
@@ -464,9 +465,7 @@ class PublicService(models.Model):
 
     def missing_items(self) -> list[str]:
         return [
-            str(self._meta.get_field(f).verbose_name)
-            for f in self.SIX
-            if not getattr(self, f).strip()
+            str(model_field(self, f).verbose_name) for f in self.SIX if not getattr(self, f).strip()
         ]
 
 

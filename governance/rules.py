@@ -46,6 +46,7 @@ from compliance.rules import (
     register_missing,
 )
 from core.dates import month_end, months_before
+from core.meta import model_field
 from funding.models import Allocation
 from governance.matters import DEFAULT_MAX_DAYS, STEP_NAMES, Progress, progress
 from governance.models import Covenant, Disclosure, MatterStep, Meeting, PublicService
@@ -87,10 +88,10 @@ def covered_years(
     start: datetime.date | None, end: datetime.date | None, published: datetime.date
 ) -> range:
     """The years a disclosure's period covers; without a period, the year it was published."""
-    start, end = start or end, end or start
-    if start is None:
+    first, last = start or end, end or start
+    if first is None or last is None:
         return range(published.year, published.year + 1)
-    return range(start.year, end.year + 1)
+    return range(first.year, last.year + 1)
 
 
 # --- 1. disclosure cadence (GD-09) -------------------------------------------------------------
@@ -397,6 +398,7 @@ class FundraisingDisclosed(Rule):
             .order_by()
         ):
             # The accounts of a period, even published later, are those of its years only.
+            assert published is not None  # published_on__lte above
             disclosed.setdefault(pk, set()).update(covered_years(start, end, published))
         found = {}
         for pk in community_ids(communities):
@@ -608,7 +610,7 @@ class MajorMatterSteps(Rule):
     params_form = MajorMatterStepsParams
 
     def measure(self, communities, as_of):
-        steps: dict[int, list] = {}
+        steps: dict[tuple[int, int], list] = {}
         for matter, community, step, date, passed in (
             MatterStep.objects.filter(
                 matter__community__in=communities.values("pk"), date__lte=as_of
@@ -621,7 +623,7 @@ class MajorMatterSteps(Rule):
         found: dict[int, list] = {pk: [] for pk in community_ids(communities)}
         for (community, _matter), rows in steps.items():
             current = progress(rows)
-            if current.closed and current.last_date < start:
+            if current.closed and current.last_date is not None and current.last_date < start:
                 continue  # finished long ago: not this year's work
             found[community].append((current.done, current.last_date, current.adopted))
         return {pk: tuple(sorted(v, key=repr)) for pk, v in found.items()}
@@ -652,6 +654,7 @@ class MajorMatterSteps(Rule):
             problems.append(gettext("%(n)s 项的步骤缺失或顺序不符。") % {"n": wrong})
         if late:
             worst = max(late, key=lambda m: m.waiting_days(as_of))
+            assert worst.next_step is not None  # late: a step is waiting
             problems.append(
                 gettext("%(n)s 项的下一步已超过 %(d)s 天未办理(最久:“%(step)s”等待 %(w)s 天)。")
                 % {
@@ -722,7 +725,7 @@ class CovenantFiled(Rule):
 
 # --- 10. the “six publics” of public services (GD-17) ------------------------------------------
 
-SIX_NAMES = {name: PublicService._meta.get_field(name).verbose_name for name in PublicService.SIX}
+SIX_NAMES = {name: model_field(PublicService, name).verbose_name for name in PublicService.SIX}
 
 
 class SixPublicsParams(ParamsForm):

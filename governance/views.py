@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.uploads import attachment_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
 from divisions.pages import (
@@ -54,7 +55,7 @@ governance_edit_page = partial(edit_page, tab="governance")
 
 
 @login_required
-def meetings(request: HttpRequest, code: str) -> HttpResponse:
+def meetings(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(selectors.meetings(community), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -65,7 +66,7 @@ def meetings(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def meeting_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, code, pk)
     return community_page(
         request,
@@ -85,7 +86,7 @@ Save = Callable[[Community, Any, dict[str, Any]], object]
 
 
 def _record_edit(
-    request: HttpRequest,
+    request: SignedInRequest,
     code: str,
     pk: int | None,
     form_class: type[forms.ModelForm],
@@ -114,7 +115,7 @@ def _record_edit(
 
 
 @login_required
-def meeting_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def meeting_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     def save(community: Community, meeting: Any, data: dict[str, Any]) -> object:
         fields = {k: v for k, v in data.items() if k != "attendees"}
         return services.meeting_save(
@@ -140,7 +141,7 @@ def meeting_edit(request: HttpRequest, code: str, pk: int | None = None) -> Http
 
 
 @login_required
-def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def resolution_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, code, pk)
     community = writable_community(request, code)
     form = ResolutionForm(
@@ -160,7 +161,7 @@ def resolution_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def disclosures(request: HttpRequest, code: str) -> HttpResponse:
+def disclosures(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(selectors.disclosures(community), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -171,7 +172,7 @@ def disclosures(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def disclosure_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def disclosure_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -213,7 +214,7 @@ def _finance_lines(
 
 
 @login_required
-def disclosure_lines(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_lines(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """The income and spending lines of a financial disclosure, edited together."""
     disclosure = selectors.disclosure_for(request.user, code, pk)
     community = writable_community(request, code)
@@ -275,7 +276,7 @@ def _attachment_upload(
 
 
 @login_required
-def meeting_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def meeting_attachment_add(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, code, pk)
     back = reverse("governance:meeting", args=[code, pk])
     return _attachment_upload(
@@ -291,7 +292,7 @@ def meeting_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResp
 
 
 @login_required
-def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_attachment_add(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     disclosure = selectors.disclosure_for(request.user, code, pk)
     back = reverse("governance:disclosures", args=[code])
     return _attachment_upload(
@@ -306,24 +307,24 @@ def disclosure_attachment_add(request: HttpRequest, code: str, pk: int) -> HttpR
     )
 
 
-def _download(attachment) -> HttpResponse:
+def _download(attachment) -> FileResponse:
     if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
         raise Http404
     return attachment_response(attachment.file, filename=attachment.name)
 
 
 @login_required
-def meeting_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def meeting_attachment(request: SignedInRequest, code: str, pk: int) -> FileResponse:
     """A meeting's file, only inside the jurisdiction, always as a download."""
     return _download(selectors.meeting_attachment_for(request.user, code, pk))
 
 
 @login_required
-def disclosure_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_attachment(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     return _download(selectors.disclosure_attachment_for(request.user, code, pk))
 
 
-def public_attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def public_attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """Anyone may download the file of a disclosure that is published; nothing else."""
     return _download(selectors.published_attachment(code, pk, timezone.localdate()))
 
@@ -338,7 +339,7 @@ def _matter_progress(matter: MajorMatter):
 
 
 @login_required
-def matters(request: HttpRequest, code: str) -> HttpResponse:
+def matters(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     page = Paginator(selectors.matters(community), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -361,7 +362,7 @@ def matters(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def matter_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -377,7 +378,7 @@ def matter_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpR
 
 
 @login_required
-def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def matter_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """The six steps of one matter; the next one is recorded here, in order only."""
     matter = selectors.matter_for(request.user, code, pk)
     current = _matter_progress(matter)
@@ -424,7 +425,7 @@ def matter_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def covenants(request: HttpRequest, code: str) -> HttpResponse:
+def covenants(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -436,7 +437,7 @@ def covenants(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def covenant_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def covenant_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,
@@ -453,7 +454,7 @@ def covenant_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
 
 
 @login_required
-def public_services(request: HttpRequest, code: str) -> HttpResponse:
+def public_services(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -466,7 +467,7 @@ def public_services(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def public_service_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def public_service_edit(request: SignedInRequest, code: str, pk: int | None = None) -> HttpResponse:
     return _record_edit(
         request,
         code,

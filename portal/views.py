@@ -14,12 +14,13 @@ from django.utils.functional import SimpleLazyObject
 from compliance import counts
 from compliance import selectors as compliance
 from core import access, reminders
+from core.users import SignedInRequest
 from divisions import selectors as divisions_selectors
 from divisions.models import Division
 
 
 @login_required
-def national(request: HttpRequest) -> HttpResponse:
+def national(request: SignedInRequest) -> HttpResponse:
     """The whole country, province by province: for unrestricted (national) users only."""
     if not access.is_unrestricted(request.user):
         raise Http404
@@ -39,12 +40,12 @@ def national(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def division_detail(request: HttpRequest, code: str) -> HttpResponse:
+def division_detail(request: SignedInRequest, code: str) -> HttpResponse:
     division = divisions_selectors.division_for(request.user, code)
     return render(request, "portal/division_detail.html", division_context(request, division))
 
 
-def division_context(request: HttpRequest, division: Division) -> dict:
+def division_context(request: SignedInRequest, division: Division) -> dict:
     """The drill-down and compliance dashboard of one division (also the home page)."""
     code = division.code
     context = {
@@ -81,7 +82,7 @@ def division_context(request: HttpRequest, division: Division) -> dict:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """A user with one division sees its dashboard here; others see a card per jurisdiction."""
     cards = counts.jurisdiction_cards(request.user)
     if len(cards) == 1 and cards[0].code and not cards[0].is_community:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django import forms
@@ -11,26 +12,30 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import Finding, Status
+from compliance.models import Finding, Standard, Status
 from core import access
-from core.models import Role, is_code
+from core.forms import choice_field, model_choice_field
+from core.models import Role, User, is_code
 from divisions.models import Division
 from supervision.models import EVIDENCE_FILE, Assessment, AssessmentItem, NoticeEvent
 from supervision.selectors import standards_for_assessment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("请输入有效日期,格式为 YYYY-MM-DD。")}
 MAX_AHEAD_DAYS = 366 * 5  # a due date or expiry further away is almost surely a typo
 
 
-def _text(value: str | None, message: str) -> str:
+def _text(value: str | None, message: StrOrPromise) -> str:
     value = (value or "").replace("\x00", "").strip()
     if not value:
         raise ValidationError(message)
     return value
 
 
-def _not_past(value: datetime.date | None, message: str) -> datetime.date | None:
+def _not_past(value: datetime.date | None, message: StrOrPromise) -> datetime.date | None:
     today = timezone.localdate()
     if value and value < today:
         raise ValidationError(message)
@@ -84,7 +89,7 @@ class NoticeIssueForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["selected"].choices = choices
+        choice_field(self, "selected").choices = choices
 
     def clean_due_on(self):
         return _not_past(self.cleaned_data["due_on"], _("整改期限不能早于今天。"))
@@ -145,7 +150,8 @@ class NoticeResponseForm(forms.ModelForm):
         return (self.cleaned_data.get("evidence_note") or "").replace("\x00", "").strip()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         evidence = [data.get("evidence_link"), data.get("evidence_note"), data.get("attachment")]
         if not any(evidence) and not any(
             f in self.errors for f in ("evidence_link", "evidence_note", "attachment")
@@ -178,7 +184,8 @@ class NoticeReviewForm(forms.Form):
         return (self.cleaned_data.get("comment") or "").replace("\x00", "").strip()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == self.RETURN and not data.get("comment"):
             self.add_error("comment", _("退回时请说明理由。"))
         return data
@@ -205,7 +212,7 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args, findings: list[Finding], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = [("", "—")] + [
+        choice_field(self, "standard").choices = [("", "—")] + [
             (
                 f.standard.code,
                 f"{f.standard.code} {f.standard.title}({f.get_status_display()})",
@@ -247,7 +254,8 @@ class DecisionForm(forms.Form):
         return _not_past(self.cleaned_data.get("expires_on"), _("豁免截止日期不能早于今天。"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("decision") == self.GRANT
             and not data.get("expires_on")
@@ -273,7 +281,7 @@ class AssessmentForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if access.is_unrestricted(user):
@@ -281,7 +289,7 @@ class AssessmentForm(forms.ModelForm):
         else:
             own = [g.code for g in access.grants(user) if g.role == Role.BUREAU]
             codes = Division.objects.filter(code__in=own)
-        self.fields["code"].choices = [
+        choice_field(self, "code").choices = [
             (c, f"{n}({c})") for c, n in codes.order_by("code").values_list("code", "name")
         ]
         self.fields["code"].error_messages["invalid_choice"] = _("只能在您负责的辖区内设考核。")
@@ -301,16 +309,22 @@ class AssessmentForm(forms.ModelForm):
         return year
 
 
+class StandardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Standard) -> str:
+        return f"{obj.code} {obj.title}"
+
+
 class ItemForm(forms.ModelForm):
     class Meta:
         model = AssessmentItem
         fields = ["standard", "weight"]
+        field_classes = {"standard": StandardChoiceField}
         widgets = {"weight": forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standard"].queryset = standards_for_assessment().select_related("document")
-        self.fields["standard"].label_from_instance = lambda s: f"{s.code} {s.title}"
+        standard = model_choice_field(self, "standard")
+        standard.queryset = standards_for_assessment().select_related("document")
         self.fields["standard"].error_messages["invalid_choice"] = _("请选择标准库中的条款。")
         self.fields["standard"].error_messages["required"] = _("请选择标准。")
         self.fields["weight"].error_messages.update(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from compliance.models import Status
 from core.models import code_validator
 from core.uploads import FileKindValidator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class RectificationNotice(models.Model):
@@ -151,7 +155,7 @@ class NoticeItem(models.Model):
         return getattr(self, "current_status", None) == Status.COMPLIANT
 
     @property
-    def current_status_label(self) -> str:
+    def current_status_label(self) -> StrOrPromise:
         status = getattr(self, "current_status", None)
         return Status(status).label if status else ""
 
@@ -316,6 +320,7 @@ class Exemption(models.Model):
         return (
             self.state == self.State.GRANTED
             and self.decided_on is not None
+            and self.expires_on is not None  # always, when granted (a constraint)
             and self.decided_on <= on <= self.expires_on
         )
 
@@ -377,6 +382,9 @@ class Assessment(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     as_of = models.DateField(_("计分日期"), null=True, blank=True)
+
+    # Not a field: the name of the division, set by the list of assessments.
+    scope_name: str
 
     class Meta:
         verbose_name = _("年度考核")

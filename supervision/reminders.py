@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from committees import selectors as committee_selectors
 from compliance.models import Finding, Standard
 from core.dates import month_end
+from core.models import User
 from core.reminders import ITEMS_SHOWN, Due, Section, register
 from divisions.models import COMMUNITY_CODE_LENGTH, Community
 from governance.models import Disclosure, Meeting
@@ -53,7 +54,7 @@ def terms(user, prefix: str, today: datetime.date) -> Section:
                 m.organization.community.code,
                 m.term_ends_on,
                 _community_url("committees:people", m.organization.community.code),
-                m.term_ends_on < today,
+                m.term_ends_on is not None and m.term_ends_on < today,
             )
             for m in memberships
         ],
@@ -113,7 +114,7 @@ def _council_held(start: datetime.date, end: datetime.date) -> Exists:
 
 
 @register("governance.council", order=30)
-def council(user, prefix: str, today: datetime.date) -> Section:
+def council(user: User, prefix: str, today: datetime.date) -> Section:
     """The monthly residents' council (BY-04 and the like): missed last month (overdue), or not
     yet held this month (due at the month's end)."""
     this_month = today.replace(day=1)
@@ -156,7 +157,7 @@ def quarter_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 @register("governance.disclosures", order=40)
-def disclosures(user, prefix: str, today: datetime.date) -> Section | None:
+def disclosures(user: User, prefix: str, today: datetime.date) -> Section | None:
     """Each category a disclosure-cadence standard requires (GD-09: party, residents' and
     financial affairs) not yet published this quarter."""
     rule = "governance.disclosure_cadence"
@@ -207,7 +208,7 @@ def disclosures(user, prefix: str, today: datetime.date) -> Section | None:
 
 
 @register("supervision.rectifications", order=50)
-def rectifications(user, prefix: str, today: datetime.date) -> Section:
+def rectifications(user: User, prefix: str, today: datetime.date) -> Section:
     rows = (
         RectificationNotice.objects.filter(
             code__startswith=prefix,
@@ -240,7 +241,7 @@ def rectifications(user, prefix: str, today: datetime.date) -> Section:
 
 
 @register("supervision.reviews", order=60)
-def reviews(user, prefix: str, today: datetime.date) -> Section | None:
+def reviews(user: User, prefix: str, today: datetime.date) -> Section | None:
     """Responses waiting for the street office's acceptance (only for those who review)."""
     if not may_supervise(user, prefix):
         return None
@@ -272,7 +273,7 @@ def reviews(user, prefix: str, today: datetime.date) -> Section | None:
 
 
 @register("supervision.disputes", order=70)
-def disputes(user, prefix: str, today: datetime.date) -> Section | None:
+def disputes(user: User, prefix: str, today: datetime.date) -> Section | None:
     if not may_supervise(user, prefix):
         return None
     rows = (
@@ -301,7 +302,7 @@ def disputes(user, prefix: str, today: datetime.date) -> Section | None:
 
 
 @register("supervision.exemptions", order=80)
-def expiring(user, prefix: str, today: datetime.date) -> Section:
+def expiring(user: User, prefix: str, today: datetime.date) -> Section:
     rows = (
         Exemption.objects.filter(
             active_exemption_q(today),

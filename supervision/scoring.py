@@ -100,37 +100,38 @@ def points_for(status: str, exempted: bool, weight: Decimal, rule: str) -> Decim
     if status == Status.COMPLIANT:
         return weight
     if status in FAILING and exempted:
-        return {
+        by_rule: dict[str, Decimal] = {
             Assessment.ExemptedRule.FULL: weight,
             Assessment.ExemptedRule.ZERO: Decimal(0),
-        }.get(rule)  # EXCLUDED: left out
+        }
+        return by_rule.get(rule)  # EXCLUDED: left out
     if status in FAILING or status == "":
         return Decimal(0)
     return None  # not applicable
 
 
 def total(lines: list[Line], weights: dict[str, Decimal]) -> Decimal | None:
-    counted = [line for line in lines if line.points is not None]
-    base = sum((weights[line.standard] for line in counted), Decimal(0))
+    counted = [(line.standard, line.points) for line in lines if line.points is not None]
+    base = sum((weights[standard] for standard, _points in counted), Decimal(0))
     if not base:
         return None
-    earned = sum((line.points for line in counted), Decimal(0))
+    earned = sum((points for _standard, points in counted), Decimal(0))
     return (earned * HUNDRED / base).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def rank(scores: list[CommunityScore]) -> None:
     """Competition ranks within each street (9 digits) and district (6 digits)."""
     for length, attr in ((9, "rank_in_street"), (6, "rank_in_district")):
-        groups: dict[str, list[CommunityScore]] = defaultdict(list)
+        groups: dict[str, list[tuple[Decimal, CommunityScore]]] = defaultdict(list)
         for s in scores:
             if s.score is not None:
-                groups[s.code[:length]].append(s)
+                groups[s.code[:length]].append((s.score, s))
         for members in groups.values():
-            members.sort(key=lambda s: (-s.score, s.code))
+            members.sort(key=lambda member: (-member[0], member[1].code))
             previous, position = None, 0
-            for index, s in enumerate(members, start=1):
-                if s.score != previous:
-                    position, previous = index, s.score
+            for index, (score, s) in enumerate(members, start=1):
+                if score != previous:
+                    position, previous = index, score
                 setattr(s, attr, position)
 
 
@@ -146,11 +147,11 @@ def compute(assessment: Assessment, as_of: datetime.date | None = None) -> list[
     weights = {item.standard.code: item.weight for item in items}
     annotations = {}
     for i, item in enumerate(items):
-        latest = Finding.objects.filter(
+        findings = Finding.objects.filter(
             community_id=OuterRef("pk"), standard_id=item.standard_id, as_of__lte=as_of
         ).order_by("-as_of")
-        annotations[f"s{i}"] = Subquery(latest.values("status")[:1])
-        annotations[f"d{i}"] = Subquery(latest.values("as_of")[:1])
+        annotations[f"s{i}"] = Subquery(findings.values("status")[:1])
+        annotations[f"d{i}"] = Subquery(findings.values("as_of")[:1])
     rows = (
         Community.objects.filter(code__startswith=assessment.code)
         .order_by("code")

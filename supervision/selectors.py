@@ -41,17 +41,17 @@ NOT_CLOSED = (
 # --- permissions -------------------------------------------------------------------------
 
 
-def may_supervise(user, code: str) -> bool:
+def may_supervise(user: User, code: str) -> bool:
     """Issue and review notices, decide disputes: street offices and bureaus over the code."""
     return access.can_evaluate(user, code)
 
 
-def may_respond(user, code: str) -> bool:
+def may_respond(user: User, code: str) -> bool:
     """Respond to a notice, contest a finding: those who keep the community's records."""
     return access.can_write(user, code)
 
 
-def may_manage_assessments(user, code: str | None = None) -> bool:
+def may_manage_assessments(user: User, code: str | None = None) -> bool:
     """Define and publish assessments: bureaus (over ``code`` when given)."""
     return access.is_unrestricted(user) or access.has_role(user, Role.BUREAU, code)
 
@@ -78,6 +78,7 @@ class _ExemptionSource:
         found = {}
         # The latest expiry wins when two exemptions overlap.
         for e in rows.select_related("decided_by").order_by("expires_on", "pk"):
+            assert e.expires_on is not None  # granted: always (a constraint)
             found[(e.community_id, e.standard_id)] = ExemptionNote(
                 str(e.decided_by or ""), e.expires_on, e.decision_reason, e.code
             )
@@ -129,7 +130,7 @@ def filter_notices(
     return notices
 
 
-def notice_for(user, code: str, pk: int) -> RectificationNotice:
+def notice_for(user: User, code: str, pk: int) -> RectificationNotice:
     return community_record(user, code, with_progress(RectificationNotice.objects.all()), pk)
 
 
@@ -137,7 +138,7 @@ def notice_events(notice: RectificationNotice) -> list[NoticeEvent]:
     return list(notice.events.select_related("actor"))
 
 
-def response_for(user, code: str, pk: int) -> NoticeEvent:
+def response_for(user: User, code: str, pk: int) -> NoticeEvent:
     """A response with an attachment, inside the jurisdiction (404 otherwise)."""
     event = community_record(
         user,
@@ -296,7 +297,7 @@ def filter_exemptions(
     return rows
 
 
-def exemption_for(user, code: str, pk: int) -> Exemption:
+def exemption_for(user: User, code: str, pk: int) -> Exemption:
     return community_record(
         user,
         code,
@@ -337,14 +338,14 @@ def community_exemptions(community: Community) -> QuerySet[Exemption]:
 # --- assessments -------------------------------------------------------------------------
 
 
-def _overlaps(user, code: str) -> bool:
+def _overlaps(user: User, code: str) -> bool:
     """The assessment's scope and the user's jurisdiction share communities."""
     return access.is_unrestricted(user) or any(
         p.startswith(code) or code.startswith(p) for p in access.prefixes(user)
     )
 
 
-def assessments_for(user) -> list[Assessment]:
+def assessments_for(user: User) -> list[Assessment]:
     """Published assessments that cover part of the user's jurisdiction, and the drafts of the
     bureaus the user belongs to."""
     rows = Assessment.objects.annotate(item_count=Count("items")).order_by("-year", "code", "title")
@@ -359,7 +360,7 @@ def assessments_for(user) -> list[Assessment]:
     ]
 
 
-def assessment_for(user, pk: int) -> Assessment:
+def assessment_for(user: User, pk: int) -> Assessment:
     assessment = Assessment.objects.filter(pk=pk).first()
     if assessment is None:
         raise Http404
@@ -370,7 +371,7 @@ def assessment_for(user, pk: int) -> Assessment:
     raise Http404
 
 
-def visible_prefix(user, assessment: Assessment) -> list[str]:
+def visible_prefix(user: User, assessment: Assessment) -> list[str]:
     """The prefixes of the assessment's scores the user may see (the assessment's code, or the
     parts of the user's jurisdiction inside it)."""
     if access.is_unrestricted(user) or may_manage_assessments(user, assessment.code):

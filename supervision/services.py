@@ -51,7 +51,7 @@ def _save(instance) -> None:
 @transaction.atomic
 def notices_issue(
     *,
-    actor,
+    actor: User,
     findings: list[Finding],
     due_on: datetime.date,
     instructions: str,
@@ -102,7 +102,7 @@ def notices_issue(
 
 
 @transaction.atomic
-def notice_respond(*, actor, notice: RectificationNotice, event: NoticeEvent) -> NoticeEvent:
+def notice_respond(*, actor: User, notice: RectificationNotice, event: NoticeEvent) -> NoticeEvent:
     """The committee says what it did, with evidence (issued or returned → responded)."""
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.state not in RectificationNotice.OPEN_STATES:
@@ -117,7 +117,9 @@ def notice_respond(*, actor, notice: RectificationNotice, event: NoticeEvent) ->
 
 
 @transaction.atomic
-def notice_accept(*, actor, notice: RectificationNotice, comment: str = "") -> RectificationNotice:
+def notice_accept(
+    *, actor: User, notice: RectificationNotice, comment: str = ""
+) -> RectificationNotice:
     """The street office accepts the rectification: the notice is closed (responded →
     accepted)."""
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
@@ -132,7 +134,7 @@ def notice_accept(*, actor, notice: RectificationNotice, comment: str = "") -> R
 
 
 @transaction.atomic
-def notice_return(*, actor, notice: RectificationNotice, reason: str) -> RectificationNotice:
+def notice_return(*, actor: User, notice: RectificationNotice, reason: str) -> RectificationNotice:
     """The street office sends it back with a reason (responded → returned)."""
     notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.state != State.RESPONDED:
@@ -149,7 +151,9 @@ def notice_return(*, actor, notice: RectificationNotice, reason: str) -> Rectifi
 
 
 @transaction.atomic
-def dispute_raise(*, actor, community: Community, standard: Standard, reason: str) -> Exemption:
+def dispute_raise(
+    *, actor: User, community: Community, standard: Standard, reason: str
+) -> Exemption:
     """A committee contests a failing current finding of its community."""
     today = timezone.localdate()
     finding = Finding.objects.filter(
@@ -180,7 +184,7 @@ def dispute_raise(*, actor, community: Community, standard: Standard, reason: st
 @transaction.atomic
 def dispute_decide(
     *,
-    actor,
+    actor: User,
     dispute: Exemption,
     grant: bool,
     reason: str,
@@ -278,7 +282,7 @@ def assessment_save(
 
 
 @transaction.atomic
-def assessment_publish(*, actor, assessment: Assessment) -> int:
+def assessment_publish(*, actor: User, assessment: Assessment) -> int:
     """Score every community as of the year's end and freeze the scores. The year must be
     over: a published ranking is final. Returns the number of communities scored."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -303,7 +307,7 @@ def assessment_publish(*, actor, assessment: Assessment) -> int:
     return len(scores)
 
 
-def assessment_evaluate(*, actor, assessment: Assessment) -> int:
+def assessment_evaluate(*, actor: User, assessment: Assessment) -> int:
     """Evaluate the assessment's communities as of the year's end (for a year without stored
     findings then), from the records as they are now. Only drafts: a published year is
     frozen."""

@@ -20,6 +20,7 @@ from compliance.views import WEB_EVALUATION_LIMIT
 from core import reminders
 from core.exports import xlsx_response
 from core.uploads import attachment_response
+from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.pages import add_row_errors, add_service_errors, community_page
 from supervision import scoring, selectors, services
@@ -52,7 +53,7 @@ def _query(request: HttpRequest) -> str:
 
 
 @login_required
-def community(request: HttpRequest, code: str) -> HttpResponse:
+def community(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     return community_page(
         request,
@@ -68,7 +69,7 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def notice_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def notice_detail(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     notice = selectors.notice_for(request.user, code, pk)
     return community_page(
         request,
@@ -84,7 +85,7 @@ def notice_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_respond(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def notice_respond(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     notice = selectors.notice_for(request.user, code, pk)
     if not selectors.may_respond(request.user, code):
         raise PermissionDenied
@@ -112,7 +113,7 @@ def notice_respond(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_review(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def notice_review(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     notice = selectors.notice_for(request.user, code, pk)
     if not selectors.may_supervise(request.user, code):
         raise PermissionDenied
@@ -146,7 +147,7 @@ def notice_review(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notice_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
+def notice_file(request: SignedInRequest, code: str, pk: int) -> FileResponse:
     """An attachment of a response: served only inside the jurisdiction, as a download."""
     event = selectors.response_for(request.user, code, pk)
     if not event.attachment or not event.attachment.storage.exists(event.attachment.name):
@@ -155,7 +156,7 @@ def notice_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
 
 
 @login_required
-def dispute_create(request: HttpRequest, code: str) -> HttpResponse:
+def dispute_create(request: SignedInRequest, code: str) -> HttpResponse:
     community = committee_selectors.community_for(request.user, code)
     if not selectors.may_respond(request.user, code):
         raise PermissionDenied
@@ -188,7 +189,7 @@ def dispute_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def dispute_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def dispute_decide(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     dispute = selectors.exemption_for(request.user, code, pk)
     if not selectors.may_supervise(request.user, code):
         raise PermissionDenied
@@ -236,7 +237,7 @@ def _notice_filters() -> list[tuple[str, str]]:
 
 
 @login_required
-def division_notices(request: HttpRequest, code: str) -> HttpResponse:
+def division_notices(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     state = request.GET.get("state", "")
@@ -261,7 +262,7 @@ def division_notices(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_notices_export(request: HttpRequest, code: str) -> HttpResponse:
+def division_notices_export(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     notices = selectors.with_progress(
@@ -270,6 +271,10 @@ def division_notices_export(request: HttpRequest, code: str) -> HttpResponse:
         ).order_by("code", "pk")
     )
     labels = {s.value: str(s.label) for s in Status}
+
+    def now(item) -> str:
+        # The finding now: current_status is annotated by selectors.with_progress.
+        return labels.get(getattr(item, "current_status", ""), _("无结果"))
 
     def rows():
         for n in notices:
@@ -284,9 +289,7 @@ def division_notices_export(request: HttpRequest, code: str) -> HttpResponse:
                 n.closed_on,
                 str(n.issued_by or ""),
                 "、".join(i.standard.code for i in items),
-                "、".join(
-                    f"{i.standard.code}:{labels.get(i.current_status, _('无结果'))}" for i in items
-                ),
+                "、".join(f"{i.standard.code}:{now(i)}" for i in items),
                 n.instructions,
             )
 
@@ -307,7 +310,7 @@ def division_notices_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def notice_issue(request: HttpRequest, code: str) -> HttpResponse:
+def notice_issue(request: SignedInRequest, code: str) -> HttpResponse:
     """Select failing findings under a division (filtered by standard, community, result) and
     issue one notice per community."""
     division = committee_selectors.division_for(request.user, code)
@@ -380,7 +383,7 @@ def _exemption_filters() -> list[tuple[str, str]]:
 
 
 @login_required
-def division_exemptions(request: HttpRequest, code: str) -> HttpResponse:
+def division_exemptions(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     state = request.GET.get("state", "")
@@ -402,7 +405,7 @@ def division_exemptions(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def division_exemptions_export(request: HttpRequest, code: str) -> HttpResponse:
+def division_exemptions_export(request: SignedInRequest, code: str) -> HttpResponse:
     division = committee_selectors.division_for(request.user, code)
     today = timezone.localdate()
     rows = selectors.filter_exemptions(
@@ -448,7 +451,7 @@ def division_exemptions_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def todo(request: HttpRequest) -> HttpResponse:
+def todo(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,
@@ -461,7 +464,7 @@ def todo(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assessments(request: HttpRequest) -> HttpResponse:
+def assessments(request: SignedInRequest) -> HttpResponse:
     rows = selectors.assessments_for(request.user)
     names = committee_selectors.division_names(a.code for a in rows)
     for a in rows:
@@ -518,12 +521,12 @@ def _assessment_form(request: HttpRequest, assessment: Assessment | None) -> Htt
 
 
 @login_required
-def assessment_create(request: HttpRequest) -> HttpResponse:
+def assessment_create(request: SignedInRequest) -> HttpResponse:
     return _assessment_form(request, None)
 
 
 @login_required
-def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     if not selectors.may_manage_assessments(request.user, assessment.code):
         raise PermissionDenied
@@ -536,7 +539,7 @@ def _division_names(scores: list[scoring.CommunityScore]) -> dict[str, str]:
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     manager = selectors.may_manage_assessments(request.user, assessment.code)
     scores = selectors.scores_for(request.user, assessment)
@@ -576,7 +579,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_publish(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -592,7 +595,7 @@ def assessment_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_evaluate(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -620,7 +623,7 @@ def assessment_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_export(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_export(request: SignedInRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_for(request.user, pk)
     scores = sorted(selectors.scores_for(request.user, assessment), key=lambda s: s.code)
     names = _division_names(scores)

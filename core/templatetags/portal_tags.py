@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.db import models
 
 from core import audit
+from core.meta import model_field
 from core.validators import mask_id_number, mask_phone
 
 register = template.Library()
 
 
 @register.filter
-def get_item(mapping: dict, key):
+def get_item(mapping: dict | None, key: object) -> object:
     """``{{ mapping|get_item:key }}``: dictionary lookup by a variable key."""
     return mapping.get(key) if mapping else None
 
@@ -28,14 +32,14 @@ def id_number(value: str, unmask: bool) -> str:
 
 
 @register.filter
-def age_on(birth_date, on) -> int | None:
+def age_on(birth_date: datetime.date | None, on: datetime.date | None) -> int | None:
     if not birth_date or not on:
         return None
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 @register.filter
-def yuan(value) -> str:
+def yuan(value: Decimal | int | str | None) -> str:
     """Money the Chinese way: ¥12,345.00 (Decimal in, never float)."""
     if value is None or value == "":
         return "—"
@@ -43,7 +47,7 @@ def yuan(value) -> str:
 
 
 @register.filter
-def m2(value) -> str:
+def m2(value: Decimal | int | str | None) -> str:
     """An area in square metres: 1,234.5 m²."""
     if value is None or value == "":
         return "—"
@@ -51,7 +55,7 @@ def m2(value) -> str:
 
 
 @register.simple_tag
-def tally_bar(tally) -> str:
+def tally_bar(tally: Any) -> str:  # a compliance Tally
     """The stacked compliance bar of a tally, as inline SVG. A tag rather than an include:
     dashboards draw one per standard and per child division, and an include per row was most
     of the page's rendering time."""
@@ -83,14 +87,14 @@ _LABELS: dict[tuple, dict] = {}
 
 
 @register.filter
-def label(instance, field_name: str):
+def label(instance: models.Model, field_name: str) -> object:
     """``{{ m|label:"position" }}``: a choice field's display label, as ``get_position_display``
     gives it, from a table built once per field and language (``get_FOO_display`` rebuilds
     and translates the whole list of choices on every call: long rosters call it hundreds of
     times)."""
     from django.utils.translation import get_language
 
-    field = instance._meta.get_field(field_name)
+    field = model_field(instance, field_name)
     key = (type(instance), field_name, get_language())
     table = _LABELS.get(key)
     if table is None:
@@ -100,6 +104,7 @@ def label(instance, field_name: str):
 
 
 @register.simple_tag
-def history_url(record, code: str) -> str:
-    """``{% history_url record community.code %}``: the record's history page."""
+def history_url(record: models.Model, code: str) -> str | None:
+    """``{% history_url record community.code %}``: the record's history page (audited models
+    only: for any other, None)."""
     return audit.history_url(record, code)

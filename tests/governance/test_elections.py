@@ -336,6 +336,18 @@ def test_results_wait_for_the_ballots(community):
     assert c.votes is None
 
 
+def test_the_results_page_waits_for_the_ballots(member_client, community):
+    """Votes posted before the ballots are recorded are refused on the page (it was a 500)."""
+    e = election(community)
+    c = stand(e, DIRECTOR)
+    for extra in ({}, {"preview": "1"}):
+        response = member_client.post(url("election_results", e), {f"votes_{c.pk}": "10", **extra})
+        assert response.status_code == 200
+        assert "请先登记投票情况" in str(response.context["form"].non_field_errors())
+    c.refresh_from_db()
+    assert c.votes is None
+
+
 def test_certification_waits_for_complete_results(street, community):
     e = ballots(election(community), 700, 690, 680, 10)
     stand(e, DIRECTOR, 400)

@@ -157,6 +157,17 @@ def test_a_second_run_adds_nothing_and_recorded_profiles_are_kept(zhuhai):
     Person.objects.create(community=Community.objects.first(), name="新人", gender="female")
 
 
+def test_ids_handed_out_skip_those_of_deleted_money_records(zhuhai):
+    """Soft-deleted rows keep their ids: the next run must not hand the highest one out again."""
+    codes = sorted(Community.objects.values_list("code", flat=True))
+    generate(Community.objects.filter(code__in=codes[:5]), seed=1, today=TODAY)
+    Allocation.objects.filter(pk=Allocation.objects.order_by("-pk")[0].pk).update(
+        deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    generate(Community.objects.filter(code__in=codes[5:10]), seed=1, today=TODAY)
+    assert Allocation.all_objects.filter(community__code__in=codes[5:10]).exists()
+
+
 def test_households_spread_from_under_100_to_over_9000():
     draws = [profile(random.Random(i), f"4404020010{i:02d}", TODAY) for i in range(4000)]
     households = [d["households"] for d in draws]

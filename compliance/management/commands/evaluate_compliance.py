@@ -5,10 +5,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from tqdm import tqdm
 
 from compliance.engine import evaluate_communities, evaluate_jurisdictions
 from core.models import is_code
+from core.progress import progress_bar
 from divisions.models import Community
 
 
@@ -39,8 +39,8 @@ class Command(BaseCommand):
         communities = Community.objects.filter(code__startswith=scope)
         total = communities.count()
         started = time.monotonic()
-        with tqdm(
-            total=total, unit="社区", desc="评估", disable=no_progress, file=self.stderr._out
+        with progress_bar(
+            self.stderr, total=total, unit="社区", desc="评估", disable=no_progress
         ) as bar:
             written = evaluate_communities(communities, date, progress=bar.update)
         aggregates = evaluate_jurisdictions(scope, date)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from tqdm import tqdm
 
 from compliance.engine import evaluate_communities, evaluate_jurisdictions
 from core.models import is_code
+from core.progress import progress_bar
 from demo.committees import ZHUHAI_DIR
 from demo.generate import BATCH, SCALES, generate
 from divisions.imports import import_divisions
@@ -86,8 +86,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "没有可生成数据的社区:请先用 import_divisions 导入区划,或用 --divisions 指定目录。"
             )
-        with tqdm(
-            total=total, unit="社区", desc="生成", disable=no_progress, file=self.stderr._out
+        with progress_bar(
+            self.stderr, total=total, unit="社区", desc="生成", disable=no_progress
         ) as bar:
             counts = generate(
                 communities, seed=seed, today=date, batch=batch_size, progress=bar.update

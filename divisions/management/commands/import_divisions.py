@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from core.progress import progress_bar
 from divisions.imports import ImportAborted, ImportResult, import_divisions
 
 MAX_ERRORS_SHOWN = 50
@@ -35,8 +36,8 @@ class Command(BaseCommand):
         def on_validated(result: ImportResult, total: int) -> None:
             nonlocal bar
             self._report_errors(result)
-            bar = tqdm(
-                total=total, unit="行", desc="写入", disable=no_progress, file=self.stderr._out
+            bar = progress_bar(
+                self.stderr, total=total, unit="行", desc="写入", disable=no_progress
             )
 
         try:

@@ -70,7 +70,7 @@ class Command(BaseCommand):
             f"{skipped} user(s) with nothing due"
         )
 
-    def _message(self, user, sections, today, base: str) -> EmailMultiAlternatives:
+    def _message(self, user: User, sections, today, base: str) -> EmailMultiAlternatives:
         context = {
             "user": user,
             "sections": sections,
