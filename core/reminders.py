@@ -77,7 +77,7 @@ def providers() -> list[Registered]:
 
 
 def sections(
-    user: object, prefix: str, today: datetime.date, *, dashboard: bool = False
+    user: User, prefix: str, today: datetime.date, *, dashboard: bool = False
 ) -> list[Section]:
     """The non-empty sections for the communities under one prefix, in the providers' order;
     with ``dashboard``, only those registered for the dashboards."""
@@ -91,7 +91,7 @@ def sections(
     return found
 
 
-def scopes(user) -> tuple[str, ...]:
+def scopes(user: User) -> tuple[str, ...]:
     """The prefixes reminders are collected for: the whole country for a superuser."""
     return ("",) if access.is_unrestricted(user) else access.prefixes(user)
 

@@ -455,6 +455,7 @@ def _next_round(
 ) -> None:
     """The 8th round, held before the 7th term ended and certified: the committee re-elected
     (连选连任), the old memberships ended the day before, the new ones for five years."""
+    assert previous.term_ends_on is not None  # certified general elections have a term
     day = min(previous.term_ends_on - datetime.timedelta(days=rng.randint(0, 40)), today)
     plan = _plan(rng, community, day, current)
     election = Election(

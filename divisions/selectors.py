@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -39,9 +38,7 @@ def division_for(user: User, code: str) -> Division:
     return division
 
 
-def division_communities(
-    user: User | AnonymousUser, code: str
-) -> tuple[Division, QuerySet[Community]]:
+def division_communities(user: User, code: str) -> tuple[Division, QuerySet[Community]]:
     """A division inside the jurisdiction (404 otherwise) and every community under it, by
     code."""
     division = division_for(user, code)

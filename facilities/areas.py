@@ -29,7 +29,7 @@ ZERO = Decimal("0.00")
 # (the property company's rooms are held to SD-30 instead).
 NOT_COMMUNITY_SPACE = (Kind.PROPERTY_SERVICE,)
 # Sums of area_m2 (9 digits) over a community's rooms need more digits than one room.
-AREA_SUM = DecimalField(max_digits=14, decimal_places=2)
+AREA_SUM: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
 # GD-13a names "一个公共服务站": a community whose services are delivered from a one-stop service
 # hall (一站式服务大厅, SD-25's name for the same front office) has its public service station,

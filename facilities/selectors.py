@@ -10,8 +10,6 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from django.contrib.auth.models import AnonymousUser
-
 from core.models import User
 from divisions.models import Community
 from divisions.selectors import community_record
@@ -95,6 +93,6 @@ def comparison(communities: list[Community], on: datetime.date) -> list[Comparis
     ]
 
 
-def facility_for(user: User | AnonymousUser, code: str, pk: int) -> Facility:
+def facility_for(user: User, code: str, pk: int) -> Facility:
     """One room of a community inside the jurisdiction; 404 otherwise."""
     return community_record(user, code, Facility.objects.all(), pk)

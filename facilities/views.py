@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,7 +75,7 @@ def facility_edit(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     )
 
 
-def _communities(request: HttpRequest, code: str) -> tuple[Division, QuerySet[Community]]:
+def _communities(request: SignedInRequest, code: str) -> tuple[Division, QuerySet[Community]]:
     return committee_selectors.division_communities(request.user, code)
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -148,9 +147,7 @@ def per_1000_households(community: Community, year: int, finding) -> PerThousand
 LedgerRecord = TypeVar("LedgerRecord", bound=Allocation | Expenditure | StaffPay | AssignedTask)
 
 
-def ledger_record_for(
-    user: User | AnonymousUser, code: str, model: type[LedgerRecord], pk: int
-) -> LedgerRecord:
+def ledger_record_for(user: User, code: str, model: type[LedgerRecord], pk: int) -> LedgerRecord:
     """One record of a community inside the jurisdiction (pay through its person); 404
     otherwise. Deleted money records are not found: they are only read in their history."""
     through = "person__community" if model is StaffPay else "community"
@@ -174,6 +171,6 @@ def assigned_tasks(community: Community) -> QuerySet[AssignedTask]:
     return community.assigned_tasks.order_by("-assigned_on")
 
 
-def benchmarks_for(user: User | AnonymousUser) -> QuerySet[WageBenchmark]:
+def benchmarks_for(user: User) -> QuerySet[WageBenchmark]:
     """The wage benchmarks of the user's jurisdiction."""
     return WageBenchmark.objects.filter(access.scope_q(user)).order_by("code", "-year")

@@ -87,7 +87,7 @@ def pay_save(
     """Record a person's pay for a year; the person must be one of ``community``'s people."""
     pay = pay or StaffPay()
     compliance_services.assign(pay, data, PAY_FIELDS)
-    if pay.person_id is None or pay.person.community_id != community.pk:
+    if getattr(pay, "person_id", None) is None or pay.person.community_id != community.pk:
         raise ValidationError({"person": _("只能登记本社区人员的报酬。")})
     compliance_services.record_save(actor=actor, instance=pay, community=community)
     return pay

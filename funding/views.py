@@ -98,7 +98,7 @@ Save = Callable[[Community, Any, dict[str, Any]], object]
 
 
 def _record_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     code: str,
     model: type[Allocation | Expenditure | StaffPay | AssignedTask],
     form_class: type[forms.ModelForm],
@@ -170,7 +170,7 @@ def task_edit(request: SignedInRequest, code: str, pk: int | None = None) -> Htt
 
 
 def _delete_page(
-    request: HttpRequest, code: str, model: type[Allocation | Expenditure | StaffPay], pk: int
+    request: SignedInRequest, code: str, model: type[Allocation | Expenditure | StaffPay], pk: int
 ) -> HttpResponse:
     """Delete one money record (softly: see funding.services.record_delete)."""
     instance = selectors.ledger_record_for(request.user, code, model, pk)
@@ -224,7 +224,7 @@ def tasks(request: SignedInRequest, code: str) -> HttpResponse:
     )
 
 
-def _comparison(request: HttpRequest, code: str) -> tuple[Division, int, QuerySet[Community]]:
+def _comparison(request: SignedInRequest, code: str) -> tuple[Division, int, QuerySet[Community]]:
     division, communities = committee_selectors.division_communities(request.user, code)
     year = _year(request)
     return division, year, selectors.comparison(communities, year)
@@ -256,7 +256,14 @@ def compare_export(request: SignedInRequest, code: str) -> HttpResponse:
         return round(amount * 1000 / households, 2) if households else None
 
     data = (
-        (c.code, c.name, c.households, c.received, c.spent, per_1000(c.received, c.households))
+        (
+            c.code,
+            c.name,
+            c.households,
+            c.received,  # type: ignore[attr-defined]  # annotated by selectors.comparison
+            c.spent,  # type: ignore[attr-defined]
+            per_1000(c.received, c.households),  # type: ignore[attr-defined]
+        )
         for c in rows.iterator(chunk_size=2000)
     )
     header = [

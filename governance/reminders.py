@@ -22,10 +22,10 @@ def matters(user, prefix: str, today: datetime.date) -> Section:
         [
             Due(
                 _("%(title)s:上一步于 %(date)s 办理,下一步待办")
-                % {"title": matter.title, "date": f"{matter.last:%Y-%m-%d}"},
+                % {"title": matter.title, "date": f"{matter.last:%Y-%m-%d}"},  # type: ignore[attr-defined]  # annotated
                 matter.community.name,
                 matter.community.code,
-                matter.last + datetime.timedelta(days=days),
+                matter.last + datetime.timedelta(days=days),  # type: ignore[attr-defined]
                 reverse("governance:matter", args=[matter.community.code, matter.pk]),
                 True,
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import TypeVar
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -139,16 +138,16 @@ def published_matters(community: Community, on: datetime.date) -> list[tuple[Maj
 Owned = TypeVar("Owned", bound=Meeting | Disclosure | MajorMatter | Covenant | PublicService)
 
 
-def record_for(user: User | AnonymousUser, code: str, model: type[Owned], pk: int) -> Owned:
+def record_for(user: User, code: str, model: type[Owned], pk: int) -> Owned:
     """One record of a community inside the jurisdiction; 404 otherwise."""
     return community_record(user, code, model.objects.all(), pk)
 
 
-def meeting_for(user: User | AnonymousUser, code: str, pk: int) -> Meeting:
+def meeting_for(user: User, code: str, pk: int) -> Meeting:
     return record_for(user, code, Meeting, pk)
 
 
-def disclosure_for(user: User | AnonymousUser, code: str, pk: int) -> Disclosure:
+def disclosure_for(user: User, code: str, pk: int) -> Disclosure:
     return record_for(user, code, Disclosure, pk)
 
 
@@ -176,14 +175,12 @@ def disclosures(community: Community) -> QuerySet[Disclosure]:
     return community.disclosures.prefetch_related("attachments").order_by("-published_on", "-pk")
 
 
-def meeting_attachment_for(user: User | AnonymousUser, code: str, pk: int) -> MeetingAttachment:
+def meeting_attachment_for(user: User, code: str, pk: int) -> MeetingAttachment:
     """A meeting's file, only inside the jurisdiction (404 otherwise)."""
     return community_record(user, code, MeetingAttachment.objects.all(), pk, "meeting__community")
 
 
-def disclosure_attachment_for(
-    user: User | AnonymousUser, code: str, pk: int
-) -> DisclosureAttachment:
+def disclosure_attachment_for(user: User, code: str, pk: int) -> DisclosureAttachment:
     return community_record(
         user, code, DisclosureAttachment.objects.all(), pk, "disclosure__community"
     )
@@ -211,7 +208,7 @@ def matters(community: Community) -> QuerySet[MajorMatter]:
     return _matters_with_steps().filter(community=community).order_by("-pk")
 
 
-def matter_for(user: User | AnonymousUser, code: str, pk: int) -> MajorMatter:
+def matter_for(user: User, code: str, pk: int) -> MajorMatter:
     """One major matter inside the jurisdiction, with its steps; 404 otherwise."""
     return community_record(user, code, _matters_with_steps(), pk)
 

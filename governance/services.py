@@ -200,7 +200,7 @@ def finance_lines_save(
             ]
             continue
         values = {"direction": data.direction, "item": data.item, "amount": data.amount}
-        if line.pk is not None and all(getattr(line, k) == v for k, v in values.items()):
+        if not line._state.adding and all(getattr(line, k) == v for k, v in values.items()):
             continue  # unchanged: no new version in its history
         assign(line, values, values.keys())
         try:
@@ -291,7 +291,7 @@ def matter_step_record(*, actor: User, matter: MajorMatter, data: Mapping[str, A
         raise ValidationError(
             _("请按顺序办理:下一步应为“%(step)s”。") % {"step": STEP_NAMES[current.next_step]}
         )
-    if current.last_date and step.date and step.date < current.last_date:
+    if current.last_date and step.date < current.last_date:
         raise ValidationError(_("该步骤的日期早于上一步骤的日期,顺序不符。"))
     record_save(actor=actor, instance=step, community=matter.community)
     return step

@@ -246,7 +246,7 @@ def disclosure_lines(request: SignedInRequest, code: str, pk: int) -> HttpRespon
 
 
 def _attachment_upload(
-    request: HttpRequest,
+    request: SignedInRequest,
     code: str,
     record: Model,
     title: str,
@@ -320,7 +320,7 @@ def meeting_attachment(request: SignedInRequest, code: str, pk: int) -> FileResp
 
 
 @login_required
-def disclosure_attachment(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
+def disclosure_attachment(request: SignedInRequest, code: str, pk: int) -> FileResponse:
     return _download(selectors.disclosure_attachment_for(request.user, code, pk))
 
 

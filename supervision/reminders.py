@@ -78,7 +78,7 @@ def training(user, prefix: str, today: datetime.date) -> Section:
             Due(
                 _("%(name)s(%(position)s)需参加培训")
                 % {"name": m.person.name, "position": m.get_position_display()}
-                + _last_training(m.last_training),
+                + _last_training(m.last_training),  # type: ignore[attr-defined]  # annotated by the selector
                 m.organization.community.name,
                 m.organization.community.code,
                 None,

@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -394,7 +393,7 @@ def assessment_community_count(assessment: Assessment) -> int:
     return Community.objects.filter(code__startswith=assessment.code).count()
 
 
-def scores_for(user: User | AnonymousUser, assessment: Assessment) -> list[scoring.CommunityScore]:
+def scores_for(user: User, assessment: Assessment) -> list[scoring.CommunityScore]:
     """The scores the user may see: frozen ones once published, a live preview before."""
     visible = visible_prefix(user, assessment)
     if assessment.is_published:

@@ -262,7 +262,7 @@ def assessment_save(
     changed: list[AssessmentItem] = []
     for n, item in enumerate(items):
         row = existing.get(item.standard.pk) or AssessmentItem(standard=item.standard)
-        if row.pk is not None and row.weight == item.weight:
+        if not row._state.adding and row.weight == item.weight:
             continue
         row.weight = item.weight
         try:

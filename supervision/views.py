@@ -491,7 +491,7 @@ def _assessment_items(
     return items, rows
 
 
-def _assessment_form(request: HttpRequest, assessment: Assessment | None) -> HttpResponse:
+def _assessment_form(request: SignedInRequest, assessment: Assessment | None) -> HttpResponse:
     if not selectors.may_manage_assessments(request.user):
         raise Http404
     if assessment is not None and assessment.is_published:
