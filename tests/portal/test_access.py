@@ -44,6 +44,7 @@ from supervision.models import (
     NoticeItem,
     RectificationNotice,
 )
+from surveys.models import Question, Survey
 from tests.conftest import DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,11 @@ pytestmark = pytest.mark.django_db
 # Views that anonymous users may open.
 PUBLIC = {"login", "logout", "healthz", "set_language", "governance:public_search"}
 # Anonymous, read-only pages of one community (the public board).
-PUBLIC_WITH_CODE = {"governance:public_board"}
+PUBLIC_WITH_CODE = {
+    "governance:public_board",
+    "surveys:public_answer",
+    "surveys:public_results",
+}
 # Anonymous downloads of one published file of a community (code + pk), tested on their own.
 PUBLIC_FILES = {"governance:public_file"}
 # Views whose object is a division (by code) and those whose object is a community.
@@ -70,6 +75,8 @@ DIVISION_VIEWS = {
     "supervision:division_exemptions",
     "supervision:exemptions_export",
     "elections:election_overview",
+    "surveys:division_surveys",
+    "surveys:survey_create",
 }
 COMMUNITY_VIEWS = {
     "committees:community",
@@ -107,6 +114,7 @@ COMMUNITY_VIEWS = {
     "supervision:dispute_create",
     "elections:elections",
     "elections:election_create",
+    "surveys:community_surveys",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -143,6 +151,9 @@ OBJECT_VIEWS = {
     "supervision:notice_review": "notice",
     "supervision:notice_file": "response",
     "supervision:dispute_decide": "dispute",
+    "surveys:community_survey": "survey",
+    "surveys:codes": "survey",
+    "surveys:paper": "survey",
     **{
         f"elections:{name}": "election"
         for name in (
@@ -160,6 +171,8 @@ OBJECT_VIEWS = {
         )
     },
 }
+# Views of a survey (by pk): found through the communities it covers (tested on their own).
+SURVEY_VIEWS = {"surveys:survey", "surveys:survey_publish"}
 # Views of an annual assessment (by pk): its scope is a division code stored on it.
 ASSESSMENT_VIEWS = {
     "supervision:assessment",
@@ -234,6 +247,9 @@ ALLOWED_ROLES = {
     "supervision:notice_issue": {Role.STREET, Role.BUREAU},
     "supervision:notice_review": {Role.STREET, Role.BUREAU},
     "supervision:dispute_decide": {Role.STREET, Role.BUREAU},
+    "surveys:survey_create": {Role.STREET, Role.BUREAU},
+    "surveys:codes": WRITERS,
+    "surveys:paper": WRITERS,
 }
 # The history page of any audited record (core.audit.AUDITED): code, app, model, pk.
 HISTORY_VIEWS = {"history": ("code", "app_label", "model_name", "pk")}
@@ -276,7 +292,7 @@ def test_it_knows_how_to_fill_every_parameterised_view():
                 and r.params == ("code",)
             )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
-            or (r.name in ASSESSMENT_VIEWS and r.params == ("pk",))
+            or (r.name in ASSESSMENT_VIEWS | SURVEY_VIEWS and r.params == ("pk",))
             or (r.name in PUBLIC_FILES and r.params == ("code", "pk"))
             or HISTORY_VIEWS.get(r.name) == r.params
         )
@@ -458,6 +474,13 @@ def make_record(kind: str, community: Community):
         return NoticeEvent.objects.create(
             notice=notice, kind="responded", text="已整改", attachment=photo
         )
+    if kind == "survey":
+        survey = Survey.objects.create(
+            code=community.code, title="满意度测评", opens_on=day, closes_on=day
+        )
+        survey.communities.add(community)
+        Question.objects.create(survey=survey, position=1, text="总体满意度")
+        return survey
     if kind == "dispute":
         return Exemption.objects.create(
             community=community,
@@ -523,7 +546,8 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
 SCOPED = [
     r.name
     for r in PRIVATE_WITH_CODE
-    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS and r.name not in HISTORY_VIEWS
+    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS | SURVEY_VIEWS
+    and r.name not in HISTORY_VIEWS
 ]
 
 
@@ -741,7 +765,8 @@ def test_every_audited_record_has_a_history_page_inside_and_a_404_outside(
 
 
 # Models with history that belong to no single community (reference data of a division).
-NOT_COMMUNITY_OWNED = {"funding.wagebenchmark"}
+# Surveys and their questions belong to the street or bureau that defines them.
+NOT_COMMUNITY_OWNED = {"funding.wagebenchmark", "surveys.survey", "surveys.question"}
 
 
 def test_the_history_walk_knows_every_model_with_a_history_of_a_community():
@@ -818,6 +843,9 @@ def valid_post(route: str, community: Community, target) -> dict:
     """Plausible, valid data for a POST to ``route`` (field values on top of the form's own)."""
     day = datetime.date(2024, 3, 1).isoformat()
     year = "2024"
+    if route == "surveys:paper":
+        question = Question.objects.filter(survey__communities=community).order_by("pk").last()
+        return {f"q{question.pk}": "4"} if question else {}
     if route == "committees:membership_create":
         person = Person.objects.create(community=community, name="王五", gender="male")
         organization = Organization.objects.create(
@@ -985,6 +1013,13 @@ def valid_post(route: str, community: Community, target) -> dict:
             "evidence_note": "公开栏照片已存档",
         },
         "supervision:notice_review": {"decision": "accept", "comment": "已核实"},
+        "surveys:survey_create": {
+            "title": "满意度测评",
+            "opens_on": day,
+            "closes_on": "2024-03-31",
+            "questions": "总体满意度",
+        },
+        "surveys:codes": {"count": "2"},
         "compliance:division_evaluate": {},
     }.get(route, {})
 
@@ -1087,3 +1122,32 @@ def test_no_bureau_form_writes_outside_its_jurisdiction(client, make_user, zhuha
     inside = {**data, **{k: DISTRICT for k in ("code", "scope_prefixes") if k in data}}
     client.post(reverse(route), inside)
     assert fingerprint() != before, "the same data inside the jurisdiction is accepted"
+
+
+# --- surveys: found by pk through the communities they cover -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "code", "opens", "manages"),
+    [
+        (Role.STREET, STREET, True, True),
+        (Role.BUREAU, DISTRICT, True, True),
+        (Role.VIEWER, DISTRICT, True, False),
+        (Role.COMMITTEE, "440402001001", True, False),
+        (Role.COMMITTEE, "440402001002", False, False),
+        (Role.STREET, OTHER_STREET, False, False),
+        (Role.BUREAU, OTHER_DISTRICT, False, False),
+    ],
+)
+def test_a_survey_opens_only_where_it_covers_a_community(
+    client, make_user, zhuhai, role, code, opens, manages
+):
+    community = Community.objects.get(code="440402001001")
+    survey = make_record("survey", community)
+    Survey.objects.filter(pk=survey.pk).update(code=STREET)
+    client.force_login(make_user(role, code))
+    detail = client.get(reverse("surveys:survey", args=[survey.pk]))
+    assert detail.status_code == (200 if opens else 404)
+    publish = reverse("surveys:survey_publish", args=[survey.pk])
+    assert client.get(publish).status_code == (405 if opens else 404)
+    assert client.post(publish).status_code == (302 if manages else 403 if opens else 404)
