@@ -20,6 +20,7 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from pytest_django.live_server_helper import LiveServer
 
 from demo.management.commands.load_demo import DEMO_PASSWORD
+from tests.conftest import ROOT
 
 try:
     from playwright.sync_api import expect
@@ -29,7 +30,7 @@ except ImportError:  # the `browser` fixture skips (or fails under REQUIRE_BROWS
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 CHROMIUM_ARGS = [
@@ -129,12 +130,6 @@ def page(browser, live_server) -> Iterator:
 def phone(browser, live_server) -> Iterator:
     """A phone-sized tab: 375 px wide, touch, the page's own viewport meta honoured."""
     yield from _page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """Each test creates and logs in its users again: a deliberately slow hash is wasted here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
