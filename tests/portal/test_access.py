@@ -47,6 +47,12 @@ from tests.conftest import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def zhuhai(zhuhai_for_the_module, db) -> None:
+    """The Zhuhai slice, loaded once for the module's ~700 walks: each reads it, and what a
+    walk writes is rolled back after it."""
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
