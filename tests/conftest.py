@@ -8,6 +8,7 @@ input and backup tests reuse it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -116,27 +117,34 @@ def zhuhai(db) -> None:
     load_zhuhai()
 
 
-@pytest.fixture(scope="module")
-def zhuhai_for_the_module(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """The Zhuhai slice loaded once for a whole module, in a transaction rolled back after it.
+@contextlib.contextmanager
+def loaded_once(django_db_blocker, load: Callable[[], object]) -> Iterator[None]:
+    """Data loaded once for many tests, in a transaction rolled back after them.
 
-    Each test of the module then runs in a savepoint inside that transaction (pytest-django's
-    ``db`` nests), so what a test writes is undone after it and the slice stays as loaded. For
-    modules whose tests only read the slice (a module overrides ``zhuhai`` with it); they must
-    not use ``transactional_db``, which would empty the tables under the transaction.
+    Each test then runs in a savepoint inside that transaction (pytest-django's ``db`` nests),
+    so what a test writes is undone after it and the data stays as loaded. For a module- or
+    class-scoped fixture whose tests all want the data; they must not use ``transactional_db``,
+    which would empty the tables under the transaction.
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         # Marked as a test case's own, so that the code's durable atomic blocks still nest.
         transaction.get_connection().atomic_blocks[-1]._from_testcase = True
-        load_zhuhai()
+        load()
     try:
         yield
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def zhuhai_for_the_module(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The Zhuhai slice loaded once for a whole module (which overrides ``zhuhai`` with it)."""
+    with loaded_once(django_db_blocker, load_zhuhai):
+        yield
 
 
 @pytest.fixture
