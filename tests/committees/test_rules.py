@@ -26,7 +26,15 @@ from compliance.engine import evaluate_communities, evaluate_jurisdictions
 from compliance.models import Finding, JurisdictionFinding, Status
 from compliance.rules import MISSING_RECORDS, JurisdictionRule, registry
 from divisions.models import Community
-from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET, judge_standard, refusals
+from tests.conftest import (
+    CITY,
+    DISTRICT,
+    OTHER_STREET,
+    STREET,
+    judge_standard,
+    measure_one,
+    refusals,
+)
 
 AS_OF = date(2025, 6, 30)
 SINCE = date(2021, 6, 1)
@@ -636,7 +644,7 @@ def full_committee(community: Community, *, localized: int = 5) -> Built:
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 @pytest.fixture
