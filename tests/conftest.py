@@ -208,6 +208,13 @@ def judge_standard(standard_id: str, value, as_of: datetime.date):
     return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
 
 
+def measure_one(key: str, community: Community, as_of: datetime.date):
+    """What the rule ``key`` measures for one community."""
+    from compliance.rules import registry
+
+    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+
+
 def refusals(key: str, params) -> list[str]:
     """The messages with which the rule ``key`` refuses ``params``."""
     from compliance.rules import registry

@@ -21,7 +21,15 @@ from compliance.rules import MISSING_RECORDS, registry
 from core.dates import add_years
 from divisions.models import Community
 from elections import services
-from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET, judge_standard, refusals
+from tests.conftest import (
+    CITY,
+    DISTRICT,
+    OTHER_STREET,
+    STREET,
+    judge_standard,
+    measure_one,
+    refusals,
+)
 from tests.elections.builders import ballots, certified, election, person, stand
 
 AS_OF = date(2026, 6, 30)
@@ -45,7 +53,7 @@ def judge(standard_id: str, value, as_of: date = AS_OF):
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 # --- registration and parameters ------------------------------------------------------------------

@@ -26,7 +26,15 @@ from divisions.models import Community
 from facilities.areas import Areas
 from facilities.models import Facility
 from facilities.rules import AreaPerHouseholds, fmt_area, months_after
-from tests.conftest import CITY, OTHER_STREET, STREET, findings_of, judge_standard, refusals
+from tests.conftest import (
+    CITY,
+    OTHER_STREET,
+    STREET,
+    findings_of,
+    judge_standard,
+    measure_one,
+    refusals,
+)
 
 AS_OF = date(2026, 6, 30)
 KEYS = [
@@ -524,7 +532,7 @@ def furnish(community: Community) -> None:
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from tests.conftest import (
     STREET,
     findings_of,
     judge_standard,
+    measure_one,
     refusals,
 )
 
@@ -511,7 +512,7 @@ def task(community: Community, **extra) -> AssignedTask:
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 @pytest.fixture

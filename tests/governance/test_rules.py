@@ -22,7 +22,7 @@ from compliance.rules import MISSING_RECORDS, registry
 from divisions.models import Community
 from funding.models import Allocation
 from governance.models import Disclosure, Meeting, Resolution
-from tests.conftest import OTHER_STREET, STREET, findings_of, judge_standard, refusals
+from tests.conftest import OTHER_STREET, STREET, findings_of, judge_standard, measure_one, refusals
 
 AS_OF = date(2026, 6, 30)
 KEYS = {
@@ -46,7 +46,7 @@ def judge(standard_id: str, value, as_of: date = AS_OF):
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 # --- registration and parameters ------------------------------------------------------------
