@@ -15,6 +15,7 @@ Recounting rather than adding differences keeps the roll-ups exact whatever happ
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -64,8 +65,10 @@ def _lock() -> None:
 
 
 @transaction.atomic
-def refresh(prefix: str) -> None:
-    """Recount the roll-ups of everything under ``prefix`` and of the divisions above it."""
+def refresh(prefix: str, as_of: datetime.date | None = None) -> None:
+    """Recount the roll-ups of everything under ``prefix`` and of the divisions above it;
+    ``as_of``: the date the communities under it were just evaluated as of (otherwise the
+    latest date one of their verdicts started)."""
     _lock()
     rollup, finding = _q(Rollup._meta.db_table), _q(Finding._meta.db_table)
     community = _q(Community._meta.db_table)
@@ -82,36 +85,39 @@ def refresh(prefix: str) -> None:
 
             cursor.execute(f"DELETE FROM {rollup} WHERE length = %s {where()}", [length, *params])
             if length == 12:
+                evaluated = "%s" if as_of else "f.as_of"
                 # Every community has a total row, with or without findings.
                 counts = ", ".join(f"COALESCE(f.{c}, 0)" for c in COUNTS)
                 cursor.execute(
                     f"INSERT INTO {rollup} ({all_columns}) "
-                    f"SELECT c.code, 12, NULL, f.as_of, {counts}, 1, 0, "
+                    f"SELECT c.code, 12, NULL, {evaluated}, {counts}, 1, 0, "
                     "COALESCE(c.households, 0), COALESCE(c.population, 0), "
                     "CASE WHEN c.households IS NULL THEN 1 ELSE 0 END "
                     f"FROM {community} c LEFT JOIN ("
-                    f"SELECT code, MAX(as_of) AS as_of, "
+                    f"SELECT code, MAX(valid_from) AS as_of, "
                     + ", ".join(
                         f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END) AS {s}" for s in COUNTS
                     )
                     + f" FROM {finding} WHERE is_current {where()} GROUP BY code"
                     f") f ON f.code = c.code WHERE 1 = 1 {where('c.code')}",
-                    params * 2,
+                    [*([as_of] if as_of else []), *params, *params],
                 )
                 continue
             below = LEVELS[LEVELS.index(length) - 1]
             if length == 9:
                 source = f"FROM {finding} WHERE is_current {where()}"
                 sums = _status_sums()
+                latest = "MAX(valid_from)"
             else:
                 source = (
                     f"FROM {rollup} WHERE length = {below} AND standard_id IS NOT NULL {where()}"
                 )
                 sums = _sums(COUNTS)
+                latest = "MAX(as_of)"
             zeros = ", ".join("0" for _ in STATS)  # per-standard rows count findings only
             cursor.execute(
                 f"INSERT INTO {rollup} ({all_columns}) "
-                f"SELECT SUBSTR(code, 1, {length}), {length}, standard_id, MAX(as_of), {sums}, "
+                f"SELECT SUBSTR(code, 1, {length}), {length}, standard_id, {latest}, {sums}, "
                 f"{zeros} {source} GROUP BY SUBSTR(code, 1, {length}), standard_id",
                 params,
             )

@@ -669,7 +669,7 @@ def test_it_measures_with_the_same_number_of_queries_for_1_and_30_communities(zh
 def findings(community: Community) -> dict[str, Finding]:
     return {
         f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=AS_OF).select_related("standard")
+        for f in Finding.objects.on(AS_OF).filter(community=community).select_related("standard")
     }
 
 

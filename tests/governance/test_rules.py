@@ -446,7 +446,7 @@ def test_it_counts_finance_disclosures_published_in_or_covering_the_year(communi
 def findings(community: Community) -> dict[str, Finding]:
     return {
         f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=AS_OF).select_related("standard")
+        for f in Finding.objects.on(AS_OF).filter(community=community).select_related("standard")
     }
 
 
