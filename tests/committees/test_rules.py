@@ -17,10 +17,8 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from committees.models import Membership, Organization, Person, Training
 from compliance.catalog import STANDARDS
@@ -29,7 +27,7 @@ from compliance.models import Finding, JurisdictionFinding, Status
 from compliance.rules import MISSING_RECORDS, JurisdictionRule, registry
 from core.dates import months_before
 from divisions.models import Community
-from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
+from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET, judge_standard, refusals
 
 AS_OF = date(2025, 6, 30)
 SINCE = date(2021, 6, 1)
@@ -53,23 +51,8 @@ Kind = Organization.Kind
 Position = Membership.Position
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    """Messages are checked in Chinese, whatever language an earlier test left active."""
-    with translation.override("zh-hans"):
-        yield
-
-
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
-
-
-def refusals(key: str, params) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        registry.get(key).clean_params(params)
-    return error.value.messages
+    return judge_standard(standard_id, value, as_of)
 
 
 # --- registration -------------------------------------------------------------------------

@@ -1,17 +1,12 @@
 """Where reads go with a read replica configured (core/dbrouter.py), on any database.
 
-These tests check the router's decisions; tests/portal/test_replica.py checks them against a
+These tests check the router's decisions; tests/system/test_replica.py checks them against a
 real streaming replica of PostgreSQL.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,54 +15,17 @@ from django.db import router
 
 from core.dbrouter import PIN_COOKIE, PrimaryReplicaRouter
 from divisions.models import Community
+from tests.conftest import loaded_settings, replica_settings
 
-ROOT = Path(__file__).resolve().parents[2]
 REPLICA_READS = {"read": "replica", "session": "default"}
 PRIMARY_READS = {"read": "default", "session": "default"}
 
-pytestmark = pytest.mark.urls("tests.portal.replica_urls")
-
-
-def replica_settings(settings) -> None:
-    """What portal/settings.py does with DATABASE_REPLICA_URL (but no alias: nothing is read)."""
-    settings.DATABASE_ROUTERS = ["core.dbrouter.PrimaryReplicaRouter"]
-    middleware = list(settings.MIDDLEWARE)
-    middleware.insert(
-        middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "core.dbrouter.ReplicaPinMiddleware",
-    )
-    settings.MIDDLEWARE = middleware
-    settings.REPLICA_PIN_SECONDS = 5
+pytestmark = pytest.mark.urls("tests.core.replica_urls")
 
 
 @pytest.fixture
 def routed(settings, db):
     replica_settings(settings)
-
-
-def loaded_settings(**env: str) -> dict:
-    """portal/settings.py loaded in a fresh interpreter with this environment."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_REPLICA_URL", "CACHE_URL", "REPLICA_PIN_SECONDS"}
-    }
-    script = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
-        "'middleware': s.MIDDLEWARE, 'pin': s.REPLICA_PIN_SECONDS, 'caches': s.CACHES, "
-        "'sessions': s.SESSION_ENGINE}, default=str))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def test_without_a_replica_url_there_is_no_replica_no_router_and_no_pin():

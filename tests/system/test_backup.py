@@ -14,9 +14,10 @@ import pytest
 from django.db import connection
 
 from core.models import Role
-from tests.conftest import STREET
+from tests.conftest import ROOT, STREET, make_record
+from tests.system.conftest import database_url, postgres_only
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.system
 
 
 def restore_flag(command: str) -> list[str]:
@@ -59,7 +60,6 @@ def populate(make_user, community_in) -> None:
     from compliance.services import record_delete, record_save
     from core.audit import AUDITED
     from funding.models import Allocation
-    from tests.portal.test_access import make_record
 
     clerk = make_user(Role.STREET, STREET)
     community = community_in(STREET)
@@ -97,7 +97,7 @@ def fingerprints(cursor, tables: list[str]) -> dict[str, tuple]:
     return result
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore")
+@postgres_only  # pg_dump and pg_restore
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_populated_postgres_database_round_trips_table_by_table(
     make_user, community_in, tmp_path
@@ -106,15 +106,14 @@ def test_a_populated_postgres_database_round_trips_table_by_table(
 
     populate(make_user, community_in)
     s = connection.settings_dict
-    url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{{}}"
     copy = f"{s['NAME']}_restored"
     backup = tmp_path / "portal.dump"
-    run("backup", backup, url.format(s["NAME"]))
+    run("backup", backup, database_url())
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
         cursor.execute(f'CREATE DATABASE "{copy}"')
     try:
-        run("restore", backup, url.format(copy))
+        run("restore", backup, database_url(copy))
         tables = sorted(connection.introspection.table_names())
         with connection.cursor() as cursor:
             before = fingerprints(cursor, tables)
@@ -134,7 +133,7 @@ def test_a_populated_postgres_database_round_trips_table_by_table(
         assert before["committees_historicalperson"][0] >= 2
         assert before["committees_community"][0] > 200
         # Restoring again over the restored copy (--clean) changes nothing.
-        run("restore", backup, url.format(copy))
+        run("restore", backup, database_url(copy))
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')

@@ -14,7 +14,7 @@ from committees.models import Person
 from committees.services import person_save
 from core.audit import history_url
 from core.models import Role
-from tests.conftest import DISTRICT, STREET
+from tests.conftest import DISTRICT, STREET, make_record
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,6 @@ def test_it_reads_a_long_history_in_a_constant_number_of_queries(client, make_us
 
 
 def test_it_links_the_history_from_every_record_page(client, make_user, community_in):
-    from tests.portal.test_access import make_record
-
     community = community_in(STREET)
     client.force_login(make_user(Role.VIEWER, DISTRICT))
     pages = {

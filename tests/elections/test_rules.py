@@ -11,7 +11,6 @@ import datetime
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -22,8 +21,8 @@ from compliance.rules import MISSING_RECORDS, registry
 from core.dates import add_years
 from divisions.models import Community
 from elections import services
-from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
-from tests.governance.builders import ballots, certified, election, person, stand
+from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET, judge_standard, refusals
+from tests.elections.builders import ballots, certified, election, person, stand
 
 AS_OF = date(2026, 6, 30)
 KEYS = {
@@ -42,15 +41,7 @@ DIRECTOR, DEPUTY, MEMBER = "director", "deputy_director", "member"
 
 
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
-
-
-def refusals(key: str, params) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        registry.get(key).clean_params(params)
-    return error.value.messages
+    return judge_standard(standard_id, value, as_of)
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
@@ -249,11 +240,6 @@ def test_gd_06a_holds_the_direct_rate_to_its_dated_targets(value, as_of, status)
 
 
 # --- measures -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def community(community_in) -> Community:
-    return community_in(STREET)
 
 
 def test_it_judges_the_latest_election_held_by_the_date(community):

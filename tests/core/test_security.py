@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import subprocess
-import sys
 import zipfile
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -21,31 +18,22 @@ from django.urls import reverse
 
 from core.models import Role
 from core.uploads import FileKindValidator, attachment_response, check_upload, sniff
-from tests.conftest import DISTRICT, STREET
+from tests.conftest import DISTRICT, ROOT, STREET, make_record, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def production(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run manage.py (or python -c) as production would: DEBUG off, its own secret key."""
     # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' session, never in production.
-    unset = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "portal.example",
-            **env,
-        },
-        capture_output=True,
-        text=True,
+    return run_python(
+        *args,
+        unset={"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"},
         timeout=120,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example",
+        **env,
     )
 
 
@@ -141,6 +129,21 @@ def test_a_successful_login_resets_the_count_of_failures(client, make_user, sett
 # --- passwords -----------------------------------------------------------------------------
 
 
+def test_the_portal_hashes_passwords_slowly_though_its_tests_do_not():
+    """The tests hash with MD5 (tests/conftest.py) to spare a second of CPU per user; the
+    portal itself keeps Django's PBKDF2, with at least Django's own count of iterations."""
+    from django.conf import global_settings
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.contrib.auth.hashers import get_hasher as hasher_of
+
+    from portal import settings as portal_settings
+
+    hashers = getattr(portal_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert PBKDF2PasswordHasher.iterations >= 1_000_000
+    assert hasher_of().algorithm == "md5"  # the tests' own, overridden for the session
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "password",
@@ -182,8 +185,6 @@ def test_no_template_has_inline_script_event_handler_or_style():
 
 @pytest.mark.django_db
 def test_the_main_pages_send_the_policy_and_obey_it(client, make_user, community_in):
-    from tests.portal.test_access import make_record
-
     community = community_in(STREET)
     person = make_record("person", community)
     public = [

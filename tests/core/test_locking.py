@@ -15,8 +15,16 @@ from core.audit import history_url
 from core.locking import FIELD
 from core.models import Role
 from divisions.models import Community
-from tests.conftest import OTHER_STREET, STREET
-from tests.portal.test_access import _form_data, fingerprint, targets, valid_post
+from tests.conftest import (
+    OBJECT_VIEWS,
+    OTHER_STREET,
+    STREET,
+    WRITING_VIEWS,
+    fingerprint,
+    form_data,
+    targets,
+    valid_post,
+)
 
 EDIT_VIEWS = [
     "committees:community_edit",
@@ -43,7 +51,7 @@ EDIT_VIEWS = [
 def person_form(client: Client, person: Person) -> tuple[str, dict]:
     url = reverse("committees:person_edit", args=[person.community.code, person.pk])
     page = client.get(url)
-    data = _form_data(page.context["form"])
+    data = form_data(page.context["form"])
     data[FIELD] = page.context["version"]
     return url, data
 
@@ -118,7 +126,7 @@ def test_every_edit_form_refuses_a_save_over_a_newer_one(client, make_user, comm
     version = page.context["version"]
     assert version is not None and f'name="{FIELD}" value="{version}"' in page.content.decode()
     community = Community.objects.get(code=own[0])
-    data = {**_form_data(page.context["form"]), **valid_post(route, community, None)}
+    data = {**form_data(page.context["form"]), **valid_post(route, community, None)}
     data[FIELD] = version
     # Someone else saves the record meanwhile.
     if route == "committees:community_edit":
@@ -135,8 +143,6 @@ def test_every_edit_form_refuses_a_save_over_a_newer_one(client, make_user, comm
 
 def _record_model(route: str):
     from django.apps import apps
-
-    from tests.portal.test_access import OBJECT_VIEWS
 
     kinds = {
         "person": "committees.Person",
@@ -158,7 +164,6 @@ def _record_model(route: str):
 
 def test_the_edit_views_list_is_complete():
     """Every view that changes an existing record is in EDIT_VIEWS (so it is checked above)."""
-    from tests.portal.test_access import OBJECT_VIEWS, WRITING_VIEWS
 
     changing = {
         r

@@ -31,7 +31,7 @@ from elections.counting import (
 )
 from elections.models import Election, ElectionCandidate, ElectionCorrection
 from tests.conftest import STREET
-from tests.governance.builders import (
+from tests.elections.builders import (
     DAY,
     TODAY,
     ballots,
@@ -47,11 +47,6 @@ pytestmark = pytest.mark.django_db
 Outcome = ElectionCandidate.Outcome
 DIRECTOR, DEPUTY, MEMBER = "director", "deputy_director", "member"
 RULES = ElectionRules()  # 过半数 of the ballots cast; a re-run needs at least a third
-
-
-@pytest.fixture
-def community(community_in) -> Community:
-    return community_in(STREET)
 
 
 @pytest.fixture

@@ -18,12 +18,8 @@ from core.models import Role
 from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _engine_with_one_rule(only_households_rule):
-    """These tests exercise the engine with the community-size rule alone."""
+# These tests exercise the engine with the community-size rule alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("only_households_rule")]
 
 
 AS_OF = datetime.date(2025, 6, 30)

@@ -1,4 +1,4 @@
-"""Test-only views for tests/portal/test_dbrouter.py: each says where its reads would go."""
+"""Test-only views for tests/core/test_dbrouter.py: each says where its reads would go."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from committees.rules import HouseholdsRange
 from compliance.catalog import STANDARDS
@@ -28,13 +27,6 @@ from compliance.rules import (
 AS_OF = date(2025, 6, 30)
 RULE = HouseholdsRange()
 PARAMS = {s["id"]: s["params"] for s in STANDARDS}
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    """Messages are checked in Chinese, whatever language an earlier test left active."""
-    with translation.override("zh-hans"):
-        yield
 
 
 def _judge(standard_id: str, households: int | None):

@@ -17,7 +17,6 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from compliance.engine import (
     Resolver,
@@ -36,25 +35,14 @@ from divisions.imports import import_divisions
 from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _engine_with_one_rule(only_households_rule):
-    """These tests exercise the engine with the community-size rule alone."""
+# These tests exercise the engine with the community-size rule alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("only_households_rule")]
 
 
 BEFORE_N25 = datetime.date(2025, 6, 30)
 AFTER_N25 = datetime.date(2026, 6, 30)
 HOUSEHOLDS = "community.households_range"
 ANHUI_CHIZHOU_CODE = "341702001001"
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    """Messages are checked in Chinese, whatever language an earlier test left active."""
-    with translation.override("zh-hans"):
-        yield
 
 
 def make_document(key: str, scope: list[str], **extra) -> PolicyDocument:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,14 +20,12 @@ from django.urls import reverse
 from core.faults import server_error
 from core.models import Role
 from funding.models import Allocation
-from tests.conftest import STREET
+from tests.conftest import ROOT, STREET
+from tests.system.conftest import database_url, free_port, postgres_only
 
-ROOT = Path(__file__).resolve().parents[2]
 UNAVAILABLE = "系统暂时不可用"
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs a PostgreSQL server to lose"
-)
+pytestmark = pytest.mark.system
 
 
 def assert_unavailable(response) -> None:
@@ -82,7 +79,7 @@ def test_failures_outside_views_answer_503_too_and_other_errors_stay_500(db):
         assert server_error(request).status_code == 500
 
 
-@pytest.mark.urls("tests.portal.fault_urls")
+@pytest.mark.urls("tests.system.fault_urls")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_request_that_fails_half_way_leaves_nothing_written(community_in):
     code = community_in(STREET).code
@@ -92,12 +89,6 @@ def test_a_request_that_fails_half_way_leaves_nothing_written(community_in):
     assert_unavailable(client.get(f"/lose-db/{code}/"))
     assert not Allocation.all_objects.exists()
     assert Allocation.history.count() == history
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @postgres_only
@@ -111,7 +102,7 @@ def test_an_unreachable_server_answers_503_and_the_next_request_after_it_returns
     assert client.get(url).status_code == 200
     port = connection.settings_dict["PORT"]
     connection.close()
-    connection.settings_dict["PORT"] = str(closed_port())
+    connection.settings_dict["PORT"] = str(free_port())
     try:
         assert_unavailable(client.get(url))
         assert client.get(reverse("healthz")).status_code == 503
@@ -153,7 +144,7 @@ def _get(url: str, cookie: str = "") -> tuple[int, str]:
 @contextlib.contextmanager
 def gunicorn(database_url: str, tmp_path: Path):
     """The portal as production runs it (gunicorn, DEBUG off), on loopback."""
-    port = closed_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "k" * 50}
     env.update(ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0")
     env.update(CSRF_COOKIE_SECURE="0", CONN_MAX_AGE="600")
@@ -184,11 +175,6 @@ def gunicorn(database_url: str, tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 
 @postgres_only

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,16 +22,12 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import Role
-from tests.conftest import STREET
-from tests.portal.test_dbrouter import loaded_settings
+from tests.conftest import STREET, loaded_settings
+from tests.system.conftest import free_port
+
+pytestmark = pytest.mark.system
 
 CACHED_DB = "django.contrib.sessions.backends.cached_db"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +40,7 @@ def redis_url() -> Iterator[str]:
             pytest.fail("redis-server is not installed, and REQUIRE_REDIS=1")
         pytest.skip("redis-server is not installed (apt-get install -y redis-server)")
     directory = tempfile.mkdtemp(prefix="portal-redis-")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory]
         + ["--save", "", "--appendonly", "no", "--daemonize", "no"],

@@ -1,4 +1,4 @@
-"""Test-only views for tests/portal/test_faults.py: requests that fail half-way."""
+"""Test-only views for tests/system/test_faults.py: requests that fail half-way."""
 
 from __future__ import annotations
 

@@ -21,14 +21,11 @@ from divisions.imports import import_divisions
 from divisions.models import Community, Division
 from tests.conftest import CITY, DISTRICT, OTHER_DISTRICT, STREET
 
-pytestmark = pytest.mark.django_db
-
 AS_OF = datetime.date(2025, 6, 30)
 
 
-@pytest.fixture(autouse=True)
-def _engine_with_one_rule(only_households_rule):
-    """The households rule alone: its findings are easy to steer from the profile."""
+# The households rule alone: its findings are easy to steer from the profile.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("only_households_rule")]
 
 
 def expected_rollups() -> dict[tuple[str, int | None], Counter]:

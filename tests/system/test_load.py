@@ -9,31 +9,25 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
+from tests.system.conftest import database_url, postgres_only
 
-pytestmark = [
-    pytest.mark.load,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="gunicorn + PostgreSQL, as in production"
-    ),
-]
+# gunicorn + PostgreSQL, as in production
+pytestmark = [pytest.mark.system, pytest.mark.load, postgres_only]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_users_reading_and_writing_get_no_error_and_lose_no_write(tmp_path):
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     summary = tmp_path / "load.json"
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "load"), "--users", "10", "--seconds", "10"]
         + ["--skip-migrate", "--json", str(summary)],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, "DATABASE_URL": database_url()},
         capture_output=True,
         text=True,
         timeout=300,

@@ -14,7 +14,6 @@ import contextlib
 import copy
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,12 +29,11 @@ from committees.models import Person
 from core.dbrouter import PIN_COOKIE
 from core.models import Role
 from divisions.models import Community
-from tests.conftest import STREET
-from tests.portal.test_dbrouter import replica_settings
+from tests.conftest import STREET, replica_settings
+from tests.system.conftest import free_port, postgres_only
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="a streaming replica needs PostgreSQL"
-)
+# A streaming replica needs PostgreSQL.
+pytestmark = [pytest.mark.system, postgres_only]
 both = pytest.mark.django_db(
     transaction=True, serialized_rollback=True, databases=["default", "replica"]
 )
@@ -57,12 +55,6 @@ def _binaries(server_version_num: int) -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Standby:
     """A hot standby of the test cluster, run as the cluster's own OS user.
 
@@ -73,7 +65,7 @@ class Standby:
 
     def __init__(self, primary: dict, bindir: Path, owner: tuple[int, int], settings: dict):
         self.primary, self.bindir, self.owner = primary, bindir, owner
-        self.port = _free_port()
+        self.port = free_port()
         # Not pytest's tmp_path: that is private to the user running the tests.
         self.directory = Path(tempfile.mkdtemp(prefix="portal-standby-"))
         self.data = self.directory / "data"
@@ -335,9 +327,7 @@ def test_while_the_replica_is_unreachable_pages_answer_503_and_saves_still_work(
     replica = connections["replica"]
     replica.close()
     port = replica.settings_dict["PORT"]
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        replica.settings_dict["PORT"] = str(sock.getsockname()[1])
+    replica.settings_dict["PORT"] = str(free_port())  # a port nothing listens on
     try:
         page = client.get(people)
         assert page.status_code == 503 and "系统暂时不可用" in page.content.decode()
