@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -467,7 +468,7 @@ def _evaluate_communities(communities, as_of, progress, batch, writer) -> int:
     resolver = Resolver(load_candidates(as_of))
     versions = standard_versions()
     codes = list(communities.order_by("code").values_list("code", flat=True))
-    write = writer.put if writer is not None else _write_findings
+    changes: list[tuple] = []
     written = 0
     for start in range(0, len(codes), batch):
         # Batches are ranges of codes: cheap to express in SQL, whatever the batch size.
@@ -490,16 +491,40 @@ def _evaluate_communities(communities, as_of, progress, batch, writer) -> int:
             for pk, results in outcomes.items()
             for o in results
         }
-        written += write(code_of, as_of, verdicts) or 0
+        if writer is not None:
+            writer.put(code_of, as_of, verdicts)
+        else:
+            written += _write_findings(code_of, as_of, verdicts, changes)
         if progress:
             progress(len(code_of))
-    # The dashboards read roll-ups, not findings: recount those these communities changed.
-    prefix = rollups.division_prefix(codes) if codes else None
+    # The dashboards read roll-ups, not findings. The nightly run (pipelined) recounts those
+    # under its scope; any other evaluation adjusts them by what it changed, right after its
+    # transaction commits (rollups.apply: only the rows it changes, locked for milliseconds).
     if writer is not None:
-        written += writer.finish(prefix)
-    elif prefix is not None:
-        rollups.refresh(prefix, as_of=as_of)
+        return written + writer.finish(rollups.division_prefix(codes) if codes else None)
+    if codes:
+        after_commit(partial(_apply_rollups, changes, codes, as_of))
     return written
+
+
+def after_commit(function: Callable[[], object]) -> None:
+    """Run ``function`` once the current transaction commits (now if there is none). Inside a
+    test case's transaction, which is rolled back and never commits, run it now, as the
+    commit would have."""
+    blocks = connection.atomic_blocks
+    if blocks and getattr(blocks[0], "_from_testcase", False):
+        function()
+    else:
+        transaction.on_commit(function)
+
+
+def _apply_rollups(changes: list[tuple], codes: list[str], as_of: datetime.date) -> None:
+    code_of = dict(Community.objects.filter(code__in=codes).values_list("id", "code"))
+    rollups.apply(
+        [(code_of[key[0]], key[1], old, new) for key, old, new in changes if key[0] in code_of],
+        codes,
+        as_of,
+    )
 
 
 FINDINGS = intervals.Store(
@@ -537,14 +562,17 @@ def lock_communities(ids: Iterable[int]) -> None:
 
 
 def _write_findings(
-    code_of: dict[int, str], as_of: datetime.date, verdicts: dict[tuple, tuple]
+    code_of: dict[int, str],
+    as_of: datetime.date,
+    verdicts: dict[tuple, tuple],
+    changes: list[tuple] | None = None,
 ) -> int:
     """Store these communities' verdicts of ``as_of`` as intervals (only what changed)."""
     with transaction.atomic():
         lock_communities(code_of)
         extra = {key: (code_of[key[0]],) for key in verdicts}
         scope = Finding.objects.filter(community_id__in=list(code_of))
-        return intervals.write(FINDINGS, scope, as_of, verdicts, extra)
+        return intervals.write(FINDINGS, scope, as_of, verdicts, extra, changes)
 
 
 class _PipelinedWriter:

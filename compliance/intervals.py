@@ -46,10 +46,25 @@ def write(
     day: datetime.date,
     desired: dict[tuple[Hashable, ...], tuple],
     extra: dict[tuple[Hashable, ...], tuple] | None = None,
+    changes: list[tuple[tuple[Hashable, ...], str | None, str | None]] | None = None,
 ) -> int:
     """Make the verdicts of ``day`` for every key in ``scope`` equal to ``desired``
     (key → values, in the order of ``store.values``; a key in scope but absent from
-    ``desired`` has no verdict that day). Returns the number of rows written."""
+    ``desired`` has no verdict that day). Returns the number of rows written.
+
+    ``changes``, if given, receives ``(key, old status, new status)`` for every key whose
+    current (open) interval changed status or appeared or ended (None: no current verdict):
+    what the roll-ups are adjusted by."""
+    status = store.values.index("status") if "status" in store.values else None
+
+    def changed(key: tuple, old: dict | None, new: tuple | None) -> None:
+        if changes is None or status is None:
+            return
+        before = old["status"] if old is not None else None
+        after = new[status] if new is not None else None
+        if before != after:
+            changes.append((key, before, after))
+
     fields = ("pk", *store.keys, "valid_from", "valid_to", *store.values)
     containing: dict[tuple, dict] = {}
     following: dict[tuple, datetime.date] = {}
@@ -76,7 +91,10 @@ def write(
         if held is not None:
             if wanted is not None and tuple(held[v] for v in store.values) == wanted:
                 continue
+            current = held["valid_to"] is None
             if held["valid_from"] == day:
+                if current:
+                    changed(key, held, wanted)
                 if wanted is None:
                     delete.append(held["pk"])
                 else:
@@ -90,8 +108,12 @@ def write(
                 continue
             close.append(held["pk"])
             ends = held["valid_to"]
+            if current:
+                changed(key, held, wanted)
         else:
             ends = following.get(key) or group_following.get(key[0])
+            if ends is None and wanted is not None:
+                changed(key, None, wanted)
         if wanted is not None:
             more = (extra or {}).get(key, ())
             insert.append((*key, *more, day, ends, *wanted, now))

@@ -364,6 +364,9 @@ class Rollup(models.Model):
     households = models.PositiveBigIntegerField(_("常住户数"), default=0)
     population = models.PositiveBigIntegerField(_("常住人口"), default=0)
     households_missing = models.PositiveIntegerField(_("未填报户数的社区"), default=0)
+    # Bumped by each change by delta (rollups.apply): with the ids (a recount makes new rows),
+    # what the dashboards' cached sections are keyed by.
+    revision = models.PositiveBigIntegerField(_("修订号"), default=0)
 
     class Meta:
         verbose_name = _("合规汇总")

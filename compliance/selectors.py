@@ -150,9 +150,10 @@ class Dashboard:
     @property
     def generation(self) -> str:
         """Changes whenever the roll-ups under this division are recounted (every refresh
-        rewrites the division's own rows) or an exemption starts or ends: the key of its
-        cached page fragments."""
-        rollups = max((r.pk for r in self._own), default=0)
+        rewrites the division's own rows) or adjusted (each delta bumps a row's revision) or
+        an exemption starts or ends: the key of its cached page fragments."""
+        newest = max((r.pk for r in self._own), default=0)
+        rollups = f"{newest}.{sum(r.revision for r in self._own)}"  # recounts and deltas
         if not self._exempted:
             return str(rollups)
         overlay = sorted((r["standard_id"], r["code"], r["status"], r["n"]) for r in self._exempted)
