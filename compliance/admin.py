@@ -86,8 +86,17 @@ class StandardAdmin(admin.ModelAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(admin.ModelAdmin):
-    list_display = ["code", "standard", "as_of", "status", "measured", "expected", "is_current"]
-    list_filter = ["status", "is_current", "as_of"]
+    list_display = [
+        "code",
+        "standard",
+        "valid_from",
+        "valid_to",
+        "status",
+        "measured",
+        "expected",
+        "is_current",
+    ]
+    list_filter = ["status", "is_current", "valid_from", "valid_to"]
     search_fields = ["code"]
     raw_id_fields = ["community", "standard"]
     list_select_related = ["standard"]
@@ -96,7 +105,16 @@ class FindingAdmin(admin.ModelAdmin):
 
 @admin.register(JurisdictionFinding)
 class JurisdictionFindingAdmin(admin.ModelAdmin):
-    list_display = ["code", "standard", "as_of", "status", "measured", "expected", "is_current"]
+    list_display = [
+        "code",
+        "standard",
+        "valid_from",
+        "valid_to",
+        "status",
+        "measured",
+        "expected",
+        "is_current",
+    ]
     list_filter = ["status", "is_current"]
     search_fields = ["code"]
     raw_id_fields = ["standard"]

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compliance import rollups
+from compliance import intervals, rollups
 from compliance.models import Finding, JurisdictionFinding, PolicyDocument, Standard, Status
 from compliance.rules import INFO_RULE, JurisdictionRule, Rule, Verdict, registry, sharing_measures
 from divisions.models import Community
@@ -377,15 +378,18 @@ def evaluate_communities(
     progress: Callable[[int], object] | None = None,
     batch: int = WRITE_BATCH,
 ) -> int:
-    """Evaluate and materialize findings for these communities as of a date.
+    """Evaluate these communities as of a date and store what changed (compliance/intervals.py).
 
-    Findings for the same date are replaced. They become the current ones unless the community
-    already has findings for a later date. Returns the number of findings written.
+    Returns the number of finding rows written: 0 when every verdict is the same as the one
+    stored for that date. Each batch of communities is its own transaction (a savepoint inside
+    a caller's), holding row locks on its communities only: an evaluation interrupted halfway
+    leaves consistent intervals and re-running completes it, and two evaluations of one scope
+    take turns per batch instead of colliding.
 
     Called outside any transaction on PostgreSQL with more than one batch to do (the nightly
     run), the findings are written by a second connection while the next batch is judged: the
     judging is Python and the writing is mostly the server's work, so on two cores they
-    overlap. All writes are still one transaction, on the writer's connection.
+    overlap.
     """
     pipelined = (
         connection.vendor == "postgresql"
@@ -393,12 +397,10 @@ def evaluate_communities(
         and communities.count() > batch
     )
     with (
-        transaction.atomic(),
         # Stored texts are shared by all users: written in the portal's language.
         translation.override(settings.LANGUAGE_CODE),
         remembered_translations(),
     ):
-        without_jit()
         writer = _PipelinedWriter() if pipelined else None
         try:
             return _evaluate_communities(communities, as_of, progress, batch, writer)
@@ -454,70 +456,129 @@ def without_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
+def standard_versions() -> dict[int, int]:
+    """Each standard's latest history row: the version a verdict was judged with."""
+    history = Standard.history.model
+    return dict(
+        history.objects.values("id").annotate(v=models.Max("history_id")).values_list("id", "v")
+    )
+
+
 def _evaluate_communities(communities, as_of, progress, batch, writer) -> int:
     resolver = Resolver(load_candidates(as_of))
+    versions = standard_versions()
     codes = list(communities.order_by("code").values_list("code", flat=True))
-    evaluated_at = timezone.now()
-    write = writer.put if writer is not None else _write_findings
+    changes: list[tuple] = []
     written = 0
     for start in range(0, len(codes), batch):
         # Batches are ranges of codes: cheap to express in SQL, whatever the batch size.
         chunk = communities.filter(
             code__gte=codes[start], code__lte=codes[start : start + batch][-1]
         )
-        outcomes = judge_communities(chunk, as_of, resolver)
+        with transaction.atomic():
+            without_jit()
+            outcomes = judge_communities(chunk, as_of, resolver)
         code_of = dict(chunk.values_list("id", "code"))
-        rows = [
-            (
-                pk,
-                code_of[pk],
-                o.candidate.standard.pk,
-                as_of,
-                True,  # made False by _write_findings where a later date is current
+        verdicts = {
+            (pk, o.candidate.standard.pk): (
+                versions.get(o.candidate.standard.pk),
                 o.verdict.status,
                 _clip(str(o.verdict.measured), 200),
                 _clip(str(o.verdict.expected), 200),
                 _clip(str(o.verdict.explanation), 300),
                 o.verdict.missing,
-                evaluated_at,
             )
             for pk, results in outcomes.items()
             for o in results
-        ]
-        write(list(code_of), as_of, rows)
-        written += len(rows)
+        }
+        if writer is not None:
+            writer.put(code_of, as_of, verdicts)
+        else:
+            written += _write_findings(code_of, as_of, verdicts, changes)
         if progress:
             progress(len(code_of))
-    # The dashboards read roll-ups, not findings: recount those these communities changed.
-    prefix = rollups.division_prefix(codes) if codes else None
+    # The dashboards read roll-ups, not findings. The nightly run (pipelined) recounts those
+    # under its scope; any other evaluation adjusts them by what it changed, right after its
+    # transaction commits (rollups.apply: only the rows it changes, locked for milliseconds).
     if writer is not None:
-        writer.finish(prefix)
-    elif prefix is not None:
-        rollups.refresh(prefix)
+        return written + writer.finish(rollups.division_prefix(codes) if codes else None)
+    if codes:
+        after_commit(partial(_apply_rollups, changes, codes, as_of))
     return written
 
 
-def _write_findings(ids: list[int], as_of: datetime.date, rows: list[tuple]) -> None:
-    """Replace these communities' findings of ``as_of`` by ``rows`` and make them current,
-    unless a community has findings of a later date."""
-    Finding.objects.filter(community_id__in=ids, as_of=as_of).delete()
-    later = set(
-        Finding.objects.filter(community_id__in=ids, as_of__gt=as_of)
-        .values_list("community_id", flat=True)
-        .distinct()
+def after_commit(function: Callable[[], object]) -> None:
+    """Run ``function`` once the current transaction commits (now if there is none). Inside a
+    test case's transaction, which is rolled back and never commits, run it now, as the
+    commit would have."""
+    blocks = connection.atomic_blocks
+    if blocks and getattr(blocks[0], "_from_testcase", False):
+        function()
+    else:
+        transaction.on_commit(function)
+
+
+def _apply_rollups(changes: list[tuple], codes: list[str], as_of: datetime.date) -> None:
+    code_of = dict(Community.objects.filter(code__in=codes).values_list("id", "code"))
+    rollups.apply(
+        [(code_of[key[0]], key[1], old, new) for key, old, new in changes if key[0] in code_of],
+        codes,
+        as_of,
     )
-    stale = Finding.objects.filter(community_id__in=ids, is_current=True)
-    if later:
-        stale = stale.exclude(community_id__in=later)
-        rows = [(*row[:4], row[0] not in later, *row[5:]) for row in rows]
-    stale.update(is_current=False)
-    insert_rows(Finding, FINDING_COLUMNS, rows)
+
+
+FINDINGS = intervals.Store(
+    Finding,
+    keys=("community_id", "standard_id"),
+    values=("standard_version", "status", "measured", "expected", "explanation", "missing"),
+    extra=("code",),
+)
+JURISDICTION_FINDINGS = intervals.Store(
+    JurisdictionFinding,
+    keys=("code", "standard_id"),
+    values=(
+        "standard_version",
+        "status",
+        "numerator",
+        "denominator",
+        "measured",
+        "expected",
+        "explanation",
+    ),
+)
+
+
+def lock_communities(ids: Iterable[int]) -> None:
+    """Row locks on these communities until commit, in code order (no deadlock between two
+    evaluations): what makes two evaluations of one community take turns. Row locks, not
+    advisory ones, so that a national run holds no entry per community in the lock table."""
+    if connection.vendor == "postgresql":
+        list(
+            Community.objects.filter(pk__in=list(ids))
+            .order_by("code")
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+        )
+
+
+def _write_findings(
+    code_of: dict[int, str],
+    as_of: datetime.date,
+    verdicts: dict[tuple, tuple],
+    changes: list[tuple] | None = None,
+) -> int:
+    """Store these communities' verdicts of ``as_of`` as intervals (only what changed)."""
+    with transaction.atomic():
+        lock_communities(code_of)
+        extra = {key: (code_of[key[0]],) for key in verdicts}
+        scope = Finding.objects.filter(community_id__in=list(code_of))
+        return intervals.write(FINDINGS, scope, as_of, verdicts, extra, changes)
 
 
 class _PipelinedWriter:
-    """``_write_findings`` for each batch on a thread with its own connection and transaction,
-    committed by ``finish`` after the roll-ups are recounted; anything raised there is raised
-    in the evaluating thread, and ``abandon`` rolls back what is not finished."""
+    """``_write_findings`` for each batch on a thread with its own connection, one transaction
+    per batch, then the roll-ups recounted by ``finish``; anything raised there is raised in
+    the evaluating thread."""
 
     _DONE = object()
 
@@ -525,6 +586,8 @@ class _PipelinedWriter:
         self._queue: queue.Queue = queue.Queue(maxsize=2)  # bounds the rows held in memory
         self._error: BaseException | None = None
         self._finished = False
+        self.written = 0
+        self._as_of: datetime.date | None = None
         self._thread = threading.Thread(target=self._run, name="findings-writer", daemon=True)
         self._thread.start()
 
@@ -532,17 +595,17 @@ class _PipelinedWriter:
         from django.db import connection as own  # a connection of this thread's own
 
         try:
-            with transaction.atomic():
-                without_jit()
-                while True:
-                    item = self._queue.get()
-                    if item is None:  # abandoned: roll back
-                        raise _Abandoned
-                    if item[0] is self._DONE:
-                        break
-                    _write_findings(*item)
-                if item[1] is not None:
-                    rollups.refresh(item[1])
+            while True:
+                item = self._queue.get()
+                if item is None:  # abandoned: what is committed is consistent
+                    raise _Abandoned
+                if item[0] is self._DONE:
+                    break
+                with transaction.atomic():
+                    without_jit()
+                    self.written += _write_findings(*item)
+            if item[1] is not None:
+                rollups.refresh(item[1], as_of=item[2])
         except _Abandoned:
             pass
         except BaseException as error:  # handed to the evaluating thread
@@ -564,16 +627,19 @@ class _PipelinedWriter:
             except queue.Full:
                 continue
 
-    def put(self, ids: list[int], as_of: datetime.date, rows: list[tuple]) -> None:
+    def put(self, code_of: dict[int, str], as_of: datetime.date, verdicts: dict) -> int:
         self._check()
-        self._send((ids, as_of, rows))
+        self._as_of = as_of
+        self._send((code_of, as_of, verdicts))
         self._check()
+        return 0  # counted by the writer, returned by finish()
 
-    def finish(self, prefix: str | None) -> None:
-        self._send((self._DONE, prefix))
+    def finish(self, prefix: str | None) -> int:
+        self._send((self._DONE, prefix, self._as_of))
         self._thread.join()
         self._finished = True
         self._check()
+        return self.written
 
     def abandon(self) -> None:
         if not self._finished:
@@ -583,67 +649,6 @@ class _PipelinedWriter:
 
 class _Abandoned(Exception):
     pass
-
-
-FINDING_COLUMNS = (
-    "community_id",
-    "code",
-    "standard_id",
-    "as_of",
-    "is_current",
-    "status",
-    "measured",
-    "expected",
-    "explanation",
-    "missing",
-    "evaluated_at",
-)
-
-
-def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert many plain rows fast: COPY on PostgreSQL, executemany elsewhere.
-
-    The ORM's bulk_create spends most of its time building model instances and SQL for
-    findings that are thrown away at the next evaluation; this writes the values directly.
-    """
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
-    if connection.vendor == "postgresql":
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    # Only dates and datetimes need adapting for SQLite; each distinct one is adapted once.
-    adapt = {
-        i: (
-            connection.ops.adapt_datetimefield_value
-            if isinstance(f, models.DateTimeField)
-            else connection.ops.adapt_datefield_value
-        )
-        for i, f in enumerate(fields)
-        if isinstance(f, models.DateField)
-    }
-    cache: dict = {}
-
-    def convert(i: int, value):
-        if i not in adapt or value is None:
-            return value
-        if value not in cache:
-            cache[value] = adapt[i](value)
-        return cache[value]
-
-    prepared = [tuple(convert(i, v) for i, v in enumerate(row)) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
-            prepared,
-        )
 
 
 def evaluate_jurisdictions(
@@ -695,7 +700,8 @@ def evaluate_jurisdictions(
             except Exception:
                 logger.exception("jurisdiction rule %s failed", key)
                 facts[key] = None
-        rows = []
+        versions = standard_versions()
+        verdicts: dict[tuple, tuple] = {}
         for code, candidates in plan.items():
             for c in candidates:
                 values = facts[c.standard.rule_key]
@@ -707,55 +713,62 @@ def evaluate_jurisdictions(
                 except Exception:
                     logger.exception("standard %s failed on division %s", c.standard.code, code)
                     continue
-                rows.append(
-                    JurisdictionFinding(
-                        code=code,
-                        standard=c.standard,
-                        as_of=as_of,
-                        is_current=True,
-                        status=verdict.status,
-                        numerator=value[0] if value else None,
-                        denominator=value[1] if value else None,
-                        measured=_clip(str(verdict.measured), 200),
-                        expected=_clip(str(verdict.expected), 200),
-                        explanation=_clip(str(verdict.explanation), 300),
-                    )
+                verdicts[(code, c.standard.pk)] = (
+                    versions.get(c.standard.pk),
+                    verdict.status,
+                    value[0] if value else None,
+                    value[1] if value else None,
+                    _clip(str(verdict.measured), 200),
+                    _clip(str(verdict.expected), 200),
+                    _clip(str(verdict.explanation), 300),
                 )
         if wanted is not None:
             evaluated = JurisdictionFinding.objects.filter(code__in=list(plan))
         else:  # every division under the prefix: one indexed prefix scan, not a list of codes
             evaluated = JurisdictionFinding.objects.filter(code__startswith=prefix)
-        evaluated.filter(as_of=as_of).delete()
-        later = set(evaluated.filter(as_of__gt=as_of).values_list("code", flat=True))
-        evaluated.filter(is_current=True).exclude(code__in=later).update(is_current=False)
-        for row in rows:
-            row.is_current = row.code not in later
-        JurisdictionFinding.objects.bulk_create(rows, batch_size=WRITE_BATCH)
-    return len(rows)
+        _serialize(plan if wanted is not None else [prefix])
+        return intervals.write(JURISDICTION_FINDINGS, evaluated, as_of, verdicts)
 
 
-def _serialize(codes: Iterable[str]) -> None:
-    """Make concurrent re-evaluations of the same community or division take turns.
+def _serialize(scopes: Iterable[str]) -> None:
+    """Make concurrent evaluations of overlapping divisions' aggregates take turns.
 
-    Each replaces that code's findings (delete, then insert): two at once would both insert and
-    one would fail on the unique constraint (scripts/load found it). A transaction-level
-    advisory lock per code, taken in one global order, so two writers cannot deadlock; released
-    at commit. SQLite serializes writers by itself.
+    Two at once would both open an interval and one would fail on the partial unique index.
+    Hierarchical advisory locks, released at commit: exclusive on each evaluated scope, shared
+    on every division above it, so a street and its district (or a double click) take turns,
+    while two different streets share only their ancestors and never wait on each other. A
+    handful of locks per call whatever the scope, taken in one global order (no deadlock).
+    SQLite serializes writers by itself.
     """
     if connection.vendor != "postgresql":
         return
+    modes: dict[str, str] = {}
+    for scope in set(scopes):
+        modes[scope] = "exclusive"
+        for n in (0, *DIVISION_LENGTHS):
+            if n < len(scope):
+                modes.setdefault(scope[:n], "shared")
     with connection.cursor() as cursor:
-        for code in sorted(set(codes)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"findings:{code}"])
+        for key in sorted(modes):
+            function = (
+                "pg_advisory_xact_lock"
+                if modes[key] == "exclusive"
+                else ("pg_advisory_xact_lock_shared")
+            )
+            cursor.execute(f"SELECT {function}(hashtext(%s))", [f"jfindings:{key}"])
 
 
 def reevaluate_community(community: Community, as_of: datetime.date | None = None) -> None:
-    """After a community's data changed: its findings, then the aggregates above it."""
+    """After a community's data changed: its findings, its roll-ups and its street's aggregates.
 
+    Locks only what it changes: the community's row (two saves of one community take turns)
+    and its street's aggregates. The aggregates of districts and above (shares over thousands
+    of communities, which one save moves by a fraction) are left to the nightly evaluation:
+    re-measuring a province on every save is what made saves wait on each other.
+    """
     as_of = as_of or timezone.localdate()
-    ancestors = [community.code[:n] for n in DIVISION_LENGTHS]
+    street = community.code[:9]
     with transaction.atomic():
-        _serialize([community.code, *ancestors])
         evaluate_communities(Community.objects.filter(pk=community.pk), as_of)
         if Standard.objects.filter(level=Standard.Level.JURISDICTION).exists():
-            evaluate_jurisdictions("", as_of, codes=ancestors)
+            evaluate_jurisdictions(street, as_of, codes=[street])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -190,11 +191,29 @@ class Standard(models.Model):
         validate_standard(self)
 
 
-class Finding(models.Model):
-    """One community judged against one standard as of one date (materialized)."""
+class FindingQuerySet(models.QuerySet):
+    def on(self, day: datetime.date) -> FindingQuerySet:
+        """The verdicts that held on ``day``: the intervals that contain it."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
 
-    # Indexes are few on purpose: the nightly evaluation rewrites every row. The unique
-    # constraint serves lookups by community, finding_standard_status those by standard.
+
+# A verdict holds from valid_from up to, not including, valid_to; open (null) while current.
+def _is_current() -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=Q(valid_to__isnull=True),  # type: ignore[arg-type]  # a Q is an expression
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("最新结果"),
+    )
+
+
+class Finding(models.Model):
+    """One community's verdict on one standard over an interval of days.
+
+    Evaluating day D writes only what changed: the open interval is closed at D and a new one
+    opened (compliance/intervals.py), so the table grows with the changes, not with the days.
+    """
+
     community = models.ForeignKey(
         "divisions.Community",
         verbose_name=_("社区"),
@@ -211,8 +230,11 @@ class Finding(models.Model):
         related_name="findings",
         db_index=False,
     )
-    as_of = models.DateField(_("评估日期"))
-    is_current = models.BooleanField(_("最新结果"), default=True)
+    # The standard's history row the verdict was judged with (its parameters then).
+    standard_version = models.PositiveIntegerField(_("标准版本"), null=True, blank=True)
+    valid_from = models.DateField(_("起始日期"))
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True)
+    is_current = _is_current()
     status = models.CharField(_("结果"), max_length=20, choices=Status.choices)
     measured = models.CharField(_("实际"), max_length=200, blank=True)
     expected = models.CharField(_("标准"), max_length=200, blank=True)
@@ -220,13 +242,24 @@ class Finding(models.Model):
     missing = models.CharField(_("缺少的记录"), max_length=60, blank=True)
     evaluated_at = models.DateTimeField(_("评估时间"), auto_now=True)
 
+    objects = FindingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("合规结果")
         verbose_name_plural = _("合规结果")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "standard", "as_of"],
-                name="finding_unique_community_standard_as_of",
+                fields=["community", "standard"],
+                condition=Q(valid_to__isnull=True),
+                name="finding_one_open_interval",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "standard", "valid_from"],
+                name="finding_unique_community_standard_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="finding_interval_not_empty",
             ),
         ]
         indexes = [
@@ -236,15 +269,27 @@ class Finding(models.Model):
                 opclasses=["bool_ops", "varchar_pattern_ops"],
                 name="finding_current_code_prefix",
             ),
-            models.Index(fields=["standard", "as_of", "status"], name="finding_standard_status"),
+            # Any date under a code prefix; the batches of an evaluation are code ranges.
+            models.Index(
+                fields=["code", "valid_from"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                name="finding_code_from",
+            ),
+            models.Index(fields=["standard", "status"], name="finding_standard_status"),
+            # Retention: intervals that ended long ago.
+            models.Index(
+                fields=["valid_to"], condition=Q(valid_to__isnull=False), name="finding_ended"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.standard_id} {self.as_of} {self.status}"
+        return (
+            f"{self.code} {self.standard_id} {self.valid_from}–{self.valid_to or ''} {self.status}"
+        )
 
 
 class JurisdictionFinding(models.Model):
-    """A division judged against a jurisdiction-level standard (an aggregate) as of one date."""
+    """A division's verdict on a jurisdiction-level standard (an aggregate) over an interval."""
 
     code = models.CharField(_("区划代码"), max_length=9, db_index=True)
     standard = models.ForeignKey(
@@ -253,8 +298,10 @@ class JurisdictionFinding(models.Model):
         on_delete=models.CASCADE,
         related_name="jurisdiction_findings",
     )
-    as_of = models.DateField(_("评估日期"))
-    is_current = models.BooleanField(_("最新结果"), default=True)
+    standard_version = models.PositiveIntegerField(_("标准版本"), null=True, blank=True)
+    valid_from = models.DateField(_("起始日期"))
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True)
+    is_current = _is_current()
     status = models.CharField(_("结果"), max_length=20, choices=Status.choices)
     numerator = models.PositiveIntegerField(_("分子"), null=True, blank=True)
     denominator = models.PositiveIntegerField(_("分母"), null=True, blank=True)
@@ -263,17 +310,30 @@ class JurisdictionFinding(models.Model):
     explanation = models.CharField(_("说明"), max_length=300, blank=True)
     evaluated_at = models.DateTimeField(_("评估时间"), auto_now=True)
 
+    objects = FindingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("辖区合规结果")
         verbose_name_plural = _("辖区合规结果")
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "standard", "as_of"], name="jfinding_unique_code_standard_as_of"
+                fields=["code", "standard"],
+                condition=Q(valid_to__isnull=True),
+                name="jfinding_one_open_interval",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "standard", "valid_from"], name="jfinding_unique_code_standard_from"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="jfinding_interval_not_empty",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.standard_id} {self.as_of} {self.status}"
+        return (
+            f"{self.code} {self.standard_id} {self.valid_from}–{self.valid_to or ''} {self.status}"
+        )
 
 
 class Rollup(models.Model):
@@ -304,6 +364,9 @@ class Rollup(models.Model):
     households = models.PositiveBigIntegerField(_("常住户数"), default=0)
     population = models.PositiveBigIntegerField(_("常住人口"), default=0)
     households_missing = models.PositiveIntegerField(_("未填报户数的社区"), default=0)
+    # Bumped by each change by delta (rollups.apply): with the ids (a recount makes new rows),
+    # what the dashboards' cached sections are keyed by.
+    revision = models.PositiveBigIntegerField(_("修订号"), default=0)
 
     class Meta:
         verbose_name = _("合规汇总")

@@ -150,9 +150,10 @@ class Dashboard:
     @property
     def generation(self) -> str:
         """Changes whenever the roll-ups under this division are recounted (every refresh
-        rewrites the division's own rows) or an exemption starts or ends: the key of its
-        cached page fragments."""
-        rollups = max((r.pk for r in self._own), default=0)
+        rewrites the division's own rows) or adjusted (each delta bumps a row's revision) or
+        an exemption starts or ends: the key of its cached page fragments."""
+        newest = max((r.pk for r in self._own), default=0)
+        rollups = f"{newest}.{sum(r.revision for r in self._own)}"  # recounts and deltas
         if not self._exempted:
             return str(rollups)
         overlay = sorted((r["standard_id"], r["code"], r["status"], r["n"]) for r in self._exempted)
@@ -320,19 +321,19 @@ def _with_exemptions(
 def community_compliance(
     community: Community, as_of: datetime.date | None = None
 ) -> CommunityCompliance:
-    """The community's findings: stored current ones, or judged live for a chosen date."""
-    if as_of is None:
-        stored = list(
-            Finding.objects.filter(community=community, is_current=True).select_related(
-                "standard__document"
-            )
-        )
-        date = stored[0].as_of if stored else None
+    """The community's findings: the current verdicts, or those that held on a chosen date
+    (read from the intervals); judged live only for a date before any stored verdict."""
+    findings = Finding.objects.filter(community=community).select_related("standard__document")
+    stored = list(findings.on(as_of) if as_of else findings.filter(is_current=True))
+    if as_of is None or stored:
+        date = as_of or max((f.valid_from for f in stored), default=None)
         judged = {f.standard_id for f in stored}
         return CommunityCompliance(
             date,
             _with_exemptions(
-                community, _order([_row(f.standard, f) for f in stored]), timezone.localdate()
+                community,
+                _order([_row(f.standard, f) for f in stored]),
+                as_of or timezone.localdate(),
             ),
             [
                 a

@@ -16,7 +16,7 @@ disclosure, a room too small, funds short of the floor…) is likelier where it 
 every standard has failing communities and the worst communities fail several at once.
 
 Fast: rows are plain tuples with ids assigned here, written per batch of communities with COPY
-on PostgreSQL (``compliance.engine.insert_rows``); no model instances, no signals, no history
+on PostgreSQL (``compliance.intervals.insert_rows``); no model instances, no signals, no history
 rows (generated data has no edit history).
 """
 
@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from committees.models import Membership, Organization, Person, Training
 from compliance import rollups
-from compliance.engine import insert_rows
+from compliance.intervals import insert_rows
 from core.meta import model_field
 from divisions.models import Community
 from elections.counting import ElectionRules, Entry, compute_outcomes, election_rules

@@ -64,7 +64,7 @@ def _notices(today: datetime.date, street: User, committee_code: str | None) -> 
                     status_at_issue=f.status,
                     measured_at_issue=f.measured,
                     expected=f.expected,
-                    as_of_at_issue=f.as_of,
+                    as_of_at_issue=f.valid_from,
                 )
                 for f in findings
             )
@@ -143,7 +143,8 @@ def _assessment(today: datetime.date, district: User) -> Assessment | None:
     # The five standards that tell communities apart best there (as many pass as fail), by
     # code on ties: the same on every machine.
     counts = (
-        Finding.objects.filter(code__startswith=DISTRICT, as_of=year_end)
+        Finding.objects.on(year_end)
+        .filter(code__startswith=DISTRICT)
         .values("standard_id", "standard__code")
         .annotate(
             passed=Count("id", filter=Q(status=Status.COMPLIANT)),

@@ -254,3 +254,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 # (CACHES above reads CACHE_URL.)
 if env.str("CACHE_URL", default=""):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Findings' intervals that ended more than this many years ago are deleted by
+# `manage.py prune_findings` (None: keep everything, the default).
+FINDINGS_RETENTION_YEARS: int | None = None

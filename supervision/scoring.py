@@ -1,9 +1,8 @@
 """百分制考核: scoring every community from its findings as of a date, and ranking them.
 
-Findings are kept per date (``Finding.as_of``; the current ones are only the latest), so a year
-is scored from each community's latest evaluation on or before the year's end. An evaluation
-judges every standard that applies to the community on that date, so a standard whose latest
-finding is older than the community's latest evaluation no longer applied: it does not count.
+Findings are intervals (``valid_from``–``valid_to``, compliance/intervals.py), so a year is
+scored from the verdicts that held on the year's end. A standard with no verdict holding that
+day, for a community that has others, did not apply: it does not count.
 
 Points per standard of weight *w*:
 
@@ -147,11 +146,12 @@ def compute(assessment: Assessment, as_of: datetime.date | None = None) -> list[
     weights = {item.standard.code: item.weight for item in items}
     annotations = {}
     for i, item in enumerate(items):
-        findings = Finding.objects.filter(
-            community_id=OuterRef("pk"), standard_id=item.standard_id, as_of__lte=as_of
-        ).order_by("-as_of")
+        # The verdict that held on the date (at most one interval holds it).
+        findings = Finding.objects.on(as_of).filter(
+            community_id=OuterRef("pk"), standard_id=item.standard_id
+        )
         annotations[f"s{i}"] = Subquery(findings.values("status")[:1])
-        annotations[f"d{i}"] = Subquery(findings.values("as_of")[:1])
+        annotations[f"d{i}"] = Subquery(findings.values("valid_from")[:1])
     rows = (
         Community.objects.filter(code__startswith=assessment.code)
         .order_by("code")
@@ -172,8 +172,8 @@ def compute(assessment: Assessment, as_of: datetime.date | None = None) -> list[
         )
         for i, item in enumerate(items):
             status, date = row[f"s{i}"] or "", row[f"d{i}"]
-            if latest is not None and (date is None or date < latest):
-                status = Status.NOT_APPLICABLE  # not judged at the latest evaluation
+            if latest is not None and date is None:
+                status = Status.NOT_APPLICABLE  # no verdict held on the date: not applicable
             by = exempted.get((row["pk"], item.standard_id)) if status in FAILING else None
             has_exemption = by is not None
             points = points_for(status, has_exemption, item.weight, assessment.exempted_rule)

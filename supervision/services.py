@@ -92,7 +92,7 @@ def notices_issue(
                 status_at_issue=f.status,
                 measured_at_issue=f.measured,
                 expected=f.expected,
-                as_of_at_issue=f.as_of,
+                as_of_at_issue=f.valid_from,
             )
             for f in group
         )

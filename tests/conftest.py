@@ -228,7 +228,7 @@ def findings_of(community: Community, as_of: datetime.date) -> dict[str, Finding
     """The community's findings on ``as_of``, by standard code."""
     return {
         f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=as_of).select_related("standard")
+        for f in Finding.objects.on(as_of).filter(community=community).select_related("standard")
     }
 
 

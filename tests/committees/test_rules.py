@@ -919,7 +919,7 @@ def test_it_measures_every_level_in_one_pass_as_level_by_level(three_committees,
 def statuses(community: Community) -> dict[str, Finding]:
     return {
         f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=AS_OF).select_related("standard")
+        for f in Finding.objects.on(AS_OF).filter(community=community).select_related("standard")
     }
 
 
@@ -949,7 +949,7 @@ def test_it_evaluates_the_city_for_localization_and_staff_per_population(three_c
     evaluate_jurisdictions(CITY, AS_OF)
     rows = {
         (r.code, r.standard.code): r
-        for r in JurisdictionFinding.objects.filter(as_of=AS_OF).select_related("standard")
+        for r in JurisdictionFinding.objects.on(AS_OF).select_related("standard")
     }
     localization = rows[(CITY, "GD-06b")]
     assert (localization.numerator, localization.denominator) == (15, 21)

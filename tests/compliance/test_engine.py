@@ -83,14 +83,14 @@ def reasons(code: str, as_of: datetime.date, level: str = Standard.Level.COMMUNI
 
 def finding_codes(community: Community, as_of: datetime.date) -> set[str]:
     return set(
-        Finding.objects.filter(community=community, as_of=as_of).values_list(
-            "standard__code", flat=True
-        )
+        Finding.objects.on(as_of)
+        .filter(community=community)
+        .values_list("standard__code", flat=True)
     )
 
 
 def statuses(as_of: datetime.date, codes: Iterable[str] | None = None) -> dict:
-    rows = Finding.objects.filter(as_of=as_of)
+    rows = Finding.objects.on(as_of)
     if codes is not None:
         rows = rows.filter(code__in=list(codes))
     return {(f.code, f.standard.code): f.status for f in rows.select_related("standard")}
@@ -568,18 +568,25 @@ def _current(community=None) -> set[tuple[str, datetime.date]]:
     rows = Finding.objects.filter(is_current=True)
     if community is not None:
         rows = rows.filter(community=community)
-    return set(rows.values_list("standard__code", "as_of"))
+    return set(rows.values_list("standard__code", "valid_from"))
 
 
-def test_it_replaces_the_findings_when_re_evaluating_the_same_date(zhuhai):
+def test_it_rewrites_only_the_changed_verdicts_when_re_evaluating_the_same_date(zhuhai):
     zhuhai_communities = Community.objects.filter(code__startswith=CITY)
-    evaluate_communities(zhuhai_communities, BEFORE_N25)
-    first = set(Finding.objects.values_list("pk", flat=True))
-    Community.objects.filter(code__startswith=STREET).update(households=2500)
     assert evaluate_communities(zhuhai_communities, BEFORE_N25) == 213 * 2
-    assert Finding.objects.count() == 213 * 2
+    assert evaluate_communities(zhuhai_communities, BEFORE_N25) == 0  # nothing changed
+    first = set(Finding.objects.values_list("pk", flat=True))
+    street = Community.objects.filter(code__startswith=STREET)
+    street.filter(households__lt=2000).update(households=2500)
+    changed_communities = Finding.objects.filter(
+        code__startswith=STREET, standard__code="GD-01", status=Status.NON_COMPLIANT
+    ).count()
+    assert changed_communities
+    # Both verdicts change for each (GD-01 passes, N18-06 measures another figure).
+    assert evaluate_communities(zhuhai_communities, BEFORE_N25) == 2 * changed_communities
+    assert Finding.objects.count() == 213 * 2  # rewritten in place: same day, same rows
     assert Finding.objects.filter(is_current=True).count() == 213 * 2
-    assert not first & set(Finding.objects.values_list("pk", flat=True))
+    assert set(Finding.objects.values_list("pk", flat=True)) == first
     changed = Finding.objects.filter(code__startswith=STREET, standard__code="GD-01")
     assert set(changed.values_list("status", flat=True)) == {Status.COMPLIANT}
 
@@ -592,20 +599,23 @@ def test_it_makes_a_later_evaluation_current_and_never_an_earlier_one(community_
     assert _current(community) == {("N18-06", BEFORE_N25), ("GD-01", BEFORE_N25)}
 
     evaluate_communities(zhuhai_communities, AFTER_N25)
-    assert _current(community) == {("N25-03", AFTER_N25), ("GD-01", AFTER_N25)}
-    assert not Finding.objects.filter(as_of=BEFORE_N25, is_current=True).exists()
-    assert Finding.objects.filter(as_of=BEFORE_N25).count() == 213 * 2
+    # The unchanged GD-01 verdict keeps its interval; N18-06 ends where N25-03 starts.
+    assert _current(community) == {("N25-03", AFTER_N25), ("GD-01", BEFORE_N25)}
+    assert Finding.objects.on(BEFORE_N25).count() == 213 * 2
+    assert set(
+        Finding.objects.filter(standard__code="N18-06").values_list("valid_to", flat=True)
+    ) == {AFTER_N25}
 
     earlier = datetime.date(2024, 6, 30)
     evaluate_communities(zhuhai_communities, earlier)
-    assert Finding.objects.filter(as_of=earlier).count() == 213 * 2
-    assert not Finding.objects.filter(as_of=earlier, is_current=True).exists()
-    assert _current(community) == {("N25-03", AFTER_N25), ("GD-01", AFTER_N25)}
+    assert Finding.objects.on(earlier).count() == 213 * 2
+    assert not Finding.objects.on(earlier).filter(is_current=True).exists()
+    assert _current(community) == {("N25-03", AFTER_N25), ("GD-01", BEFORE_N25)}
     assert Finding.objects.filter(is_current=True).count() == 213 * 2
 
     # Re-evaluating the middle date does not steal currentness either.
-    evaluate_communities(zhuhai_communities, BEFORE_N25)
-    assert _current() == {(c, AFTER_N25) for c in ("N25-03", "GD-01")}
+    assert evaluate_communities(zhuhai_communities, BEFORE_N25) == 0
+    assert _current() == {("N25-03", AFTER_N25), ("GD-01", BEFORE_N25)}
 
 
 def test_it_keeps_earlier_findings_current_for_a_community_not_evaluated_later(community_in):
@@ -648,9 +658,10 @@ def test_it_moves_only_the_reevaluated_community_to_a_later_date(community_in):
     community, neighbour = community_in(STREET), community_in(OTHER_STREET)
     evaluate_communities(Community.objects.filter(code__startswith=CITY), BEFORE_N25)
     reevaluate_community(community, AFTER_N25)
-    assert _current(community) == {("N25-03", AFTER_N25), ("GD-01", AFTER_N25)}
+    assert _current(community) == {("N25-03", AFTER_N25), ("GD-01", BEFORE_N25)}
     assert _current(neighbour) == {("N18-06", BEFORE_N25), ("GD-01", BEFORE_N25)}
-    assert Finding.objects.filter(as_of=AFTER_N25).count() == 2
+    assert Finding.objects.on(AFTER_N25).count() == 213 * 2  # its N18-06 ended, N25-03 began
+    assert Finding.objects.filter(valid_from=AFTER_N25).count() == 1
 
 
 # --- jurisdiction-level standards ------------------------------------------------------------
@@ -732,7 +743,7 @@ def test_it_judges_the_city_its_districts_and_streets_against_the_share(share_la
 
     written = evaluate_jurisdictions(CITY, as_of)
 
-    rows = {r.code: r for r in JurisdictionFinding.objects.filter(as_of=as_of)}
+    rows = {r.code: r for r in JurisdictionFinding.objects.on(as_of)}
     assert written == len(rows) == len(expected)
     assert set(rows) == set(expected)
     for code, (part, whole) in expected.items():
@@ -754,17 +765,16 @@ def test_it_judges_the_city_its_districts_and_streets_against_the_share(share_la
 
 def test_it_finds_a_jurisdiction_not_applicable_before_the_target_starts(share_large):
     evaluate_jurisdictions(CITY, datetime.date(2015, 12, 30))
-    rows = JurisdictionFinding.objects.filter(as_of=datetime.date(2015, 12, 30))
+    rows = JurisdictionFinding.objects.on(datetime.date(2015, 12, 30))
     assert rows.count() == len(_expected_shares())
     assert set(rows.values_list("status", flat=True)) == {Status.NOT_APPLICABLE}
     assert set(rows.values_list("explanation", flat=True)) == {"评估日期时目标尚未生效。"}
 
     evaluate_jurisdictions(CITY, TARGET_STARTS)
-    on_the_day = JurisdictionFinding.objects.filter(as_of=TARGET_STARTS)
+    on_the_day = JurisdictionFinding.objects.on(TARGET_STARTS)
     assert Status.NOT_APPLICABLE not in set(on_the_day.values_list("status", flat=True))
-    assert not JurisdictionFinding.objects.filter(
-        as_of=datetime.date(2015, 12, 30), is_current=True
-    ).exists()
+    before = JurisdictionFinding.objects.on(datetime.date(2015, 12, 30))
+    assert not before.filter(is_current=True).exists()
 
 
 def test_it_judges_only_the_district_and_its_streets_for_a_district_scope(share_large):
@@ -780,11 +790,11 @@ def test_it_replaces_jurisdiction_findings_and_keeps_the_latest_current(share_la
     evaluate_jurisdictions(CITY, BEFORE_N25)
     evaluate_jurisdictions(CITY, BEFORE_N25)
     n = len(_expected_shares())
-    assert JurisdictionFinding.objects.filter(as_of=BEFORE_N25).count() == n
+    assert JurisdictionFinding.objects.on(BEFORE_N25).count() == n
     assert JurisdictionFinding.objects.filter(is_current=True).count() == n
-    assert set(
-        JurisdictionFinding.objects.filter(is_current=True).values_list("as_of", flat=True)
-    ) == {AFTER_N25}
+    # BEFORE_N25 was evaluated after AFTER_N25: history up to it, the current ones untouched.
+    current = JurisdictionFinding.objects.filter(is_current=True)
+    assert set(current.values_list("valid_from", flat=True)) == {AFTER_N25}
 
 
 def test_it_updates_the_aggregates_above_a_reevaluated_community(share_large):
@@ -795,11 +805,15 @@ def test_it_updates_the_aggregates_above_a_reevaluated_community(share_large):
 
     reevaluate_community(community, BEFORE_N25)
 
-    rows = {r.code: r for r in JurisdictionFinding.objects.filter(as_of=BEFORE_N25)}
+    rows = {r.code: r for r in JurisdictionFinding.objects.on(BEFORE_N25)}
     assert (rows[STREET].numerator, rows[STREET].denominator) == (16, 17)
-    assert rows[DISTRICT].numerator == 19
-    assert rows[CITY].numerator == 19
+    # Above the street the save locks nothing: the nightly run moves those aggregates.
+    assert rows[DISTRICT].numerator == 20
+    assert rows[CITY].numerator == 20
     assert rows[OTHER_STREET].numerator == 0
+    evaluate_jurisdictions(CITY, BEFORE_N25)
+    rows = {r.code: r for r in JurisdictionFinding.objects.on(BEFORE_N25)}
+    assert (rows[DISTRICT].numerator, rows[CITY].numerator) == (19, 19)
 
 
 def test_it_skips_a_jurisdiction_standard_with_a_nan_target_and_evaluates_the_others(share_large):
@@ -846,7 +860,7 @@ def test_it_writes_findings_for_a_scope_from_the_command(zhuhai):
         stderr=StringIO(),
     )
     xiangzhou = Community.objects.filter(code__startswith=DISTRICT).count()
-    assert Finding.objects.filter(as_of=BEFORE_N25).count() == xiangzhou * 2
+    assert Finding.objects.on(BEFORE_N25).count() == xiangzhou * 2
     assert not Finding.objects.exclude(code__startswith=DISTRICT).exists()
     assert f"评估日期 2025-06-30:{xiangzhou} 个社区,写入 {xiangzhou * 2} 条社区结果" in (
         out.getvalue()
@@ -864,7 +878,7 @@ def test_it_evaluates_the_whole_city_from_the_command_with_a_progress_bar(zhuhai
         stdout=StringIO(),
         stderr=err,
     )
-    assert Finding.objects.filter(as_of=AFTER_N25, is_current=True).count() == 213 * 2
+    assert Finding.objects.on(AFTER_N25).filter(is_current=True).count() == 213 * 2
     assert set(Finding.objects.values_list("standard__code", flat=True)) == {"N25-03", "GD-01"}
     assert "213" in err.getvalue()
 
@@ -955,7 +969,7 @@ def test_it_writes_the_same_findings_and_roll_ups_from_a_second_connection_as_in
     with transaction.atomic():
         serial = evaluate_communities(communities, AS_OF, batch=40)
     expected, expected_rollups = _snapshot(), _rollups()
-    Finding.objects.filter(as_of=AS_OF).delete()
+    Finding.objects.on(AS_OF).delete()
     # Outside a transaction, more than one batch: judged here, written by the writer thread.
     import threading
 
@@ -970,7 +984,7 @@ def test_it_writes_the_same_findings_and_roll_ups_from_a_second_connection_as_in
     assert _snapshot() == expected
     assert _rollups() == expected_rollups
     # The community with a later evaluation keeps that one as current.
-    assert not Finding.objects.filter(community=later, as_of=AS_OF, is_current=True).exists()
+    assert not Finding.objects.on(AS_OF).filter(community=later, is_current=True).exists()
     assert Rollup.objects.filter(code="", standard__isnull=True).get().communities == 213
 
 

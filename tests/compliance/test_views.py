@@ -107,16 +107,29 @@ def test_the_community_tab_lists_findings_with_citation_and_a_link_for_missing_d
     assert "起施行" in not_applicable["N25-03"]
 
 
-def test_the_community_tab_judges_live_for_another_date(client, make_user, evaluated):
+def test_it_reads_a_later_date_from_the_stored_intervals(client, make_user, evaluated):
     client.force_login(make_user(Role.STREET, STREET))
     community = Community.objects.filter(code__startswith=STREET).order_by("code")[1]
     response = client.get(
         reverse("compliance:community", args=[community.code]), {"as_of": "2026-06-30"}
     )
     result = response.context["result"]
+    assert not result.live
+    assert result.as_of == datetime.date(2026, 6, 30)
+    assert {r.standard.code for r in result.rows} == {"N18-06", "GD-01"}  # as last evaluated
+
+
+def test_it_judges_live_a_date_before_any_stored_verdict(client, make_user, evaluated):
+    client.force_login(make_user(Role.STREET, STREET))
+    community = Community.objects.filter(code__startswith=STREET).order_by("code")[1]
+    day = AS_OF - datetime.timedelta(days=1)
+    response = client.get(
+        reverse("compliance:community", args=[community.code]), {"as_of": day.isoformat()}
+    )
+    result = response.context["result"]
     assert result.live
-    assert {r.standard.code for r in result.rows} == {"N25-03", "GD-01"}
-    assert not Finding.objects.filter(as_of=datetime.date(2026, 6, 30)).exists()
+    assert {r.standard.code for r in result.rows} == {"N18-06", "GD-01"}
+    assert not Finding.objects.on(day).exists()
 
 
 def test_the_community_tab_explains_a_date_that_is_not_a_date(client, make_user, evaluated):

@@ -243,16 +243,13 @@ def test_the_community_tab_and_printed_reports_mark_the_exempted_finding_and_who
     assert [(f.code, f.standard.code) for f in marked] == [(community.code, "GD-01")]
 
 
-def test_a_live_evaluation_for_another_date_uses_the_exemptions_of_that_date(
-    login, community, street_user, today
-):
+def test_another_date_uses_the_exemptions_of_that_date(login, community, street_user, today):
     grant(street_user, community)
     street = login(Role.STREET, STREET)
     later = today + datetime.timedelta(days=400)  # after the exemption expired
     response = street.get(
         reverse("compliance:community", args=[community.code]), {"as_of": later.isoformat()}
     )
-    assert response.context["result"].live
     assert response.context["result"].tally.exempted == 0
 
 

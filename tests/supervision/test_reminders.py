@@ -51,7 +51,7 @@ def _finding(community: Community, standard: Standard, today: datetime.date) -> 
         community=community,
         code=community.code,
         standard=standard,
-        as_of=today,
+        valid_from=today,
         status="non_compliant",
     )
 
