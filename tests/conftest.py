@@ -838,7 +838,7 @@ def valid_post(route: str, community: Community, target) -> dict:
             community=community,
             code=community.code,
             standard=Standard.objects.get(code="GD-01"),
-            as_of=today,
+            valid_from=today,
             status="non_compliant",
         )
         if route == "supervision:dispute_create":
