@@ -32,6 +32,9 @@ document wins (each such case is noted in a comment next to the standard).
   the communities of a district, city …).
 - ``scope_prefixes``, ``effective_from``, ``effective_to``: ``None`` inherits the document's
   value; otherwise overrides it (e.g. GD-13a applies only from 2015-12-31).
+- ``date_note`` (documents; standards whose dates differ from their document's): where each
+  date comes from, in Chinese, or that it cannot be sourced.  Not written to the database: it
+  is published in ``docs/catalogue.md`` (``manage.py write_catalogue``).
 - ``is_default``: ``True`` where the text says 一般 / 原则上 (or is otherwise a default or an
   aspiration rather than a hard floor, see the comments): still checked, but a finding must say
   it is a default a local authority may vary.
@@ -50,7 +53,31 @@ Number conventions in ``params``:
 
 from __future__ import annotations
 
+import copy
+
 DOCUMENTS: list[dict] = [
+    # National law, 1989 text: adopted 1989-12-26, in force 1990-01-01 (第二十三条), replaced by
+    # the 2018 amendment on 2018-12-29. The amendment changed only 第八条 (三年 → 五年), so every
+    # other clause has the words of N18 (STANDARDS.md; the 2018 decision's text).
+    {
+        "key": "N89",
+        "title": "中华人民共和国城市居民委员会组织法(1989年)",
+        "issuer": "全国人民代表大会常务委员会",
+        "number": "",
+        "issued_on": "1989-12-26",
+        "effective_from": "1990-01-01",
+        "effective_to": "2018-12-28",
+        "scope_prefixes": [""],
+        "status": "in_force",
+        "source": (
+            "法律文本:1989-12-26 第七届全国人大常委会第十一次会议通过,自1990-01-01起施行;"
+            "2018-12-29 修正后不再适用;seeds 中无原文,条文按公布文本引用"
+        ),
+        "date_note": (
+            "生效:本法第二十三条“本法自1990年1月1日起施行”;"
+            "失效:2018-12-29 修正决定自公布之日起施行,故1989年文本适用至2018-12-28"
+        ),
+    },
     # National law, 2018 amendment: the 1989 law as amended on 2018-12-29 (term 3 → 5 years).
     # The seeds do not contain the text; the articles are quoted from the official text as
     # published (checked against public reproductions of 第六条 to 第十条).
@@ -67,6 +94,12 @@ DOCUMENTS: list[dict] = [
         "source": (
             "法律文本:1989-12-26 通过,2018-12-29 第十三届全国人大常委会第七次会议修正;"
             "seeds 中无原文,条文按公布文本引用"
+        ),
+        "date_note": (
+            "生效:2018-12-29 第十三届全国人大常委会第七次会议修正决定“自公布之日"
+            "起施行”;"
+            "失效:2025年修订文本自2026-01-01起施行,故适用至2025-12-3"
+            "1"
         ),
     },
     # National law, 2025 revision (7 chapters, 50 articles), in force from 2026-01-01.
@@ -86,23 +119,36 @@ DOCUMENTS: list[dict] = [
             "2025-10-28 第十四届全国人大常委会第十八次会议修订,自2026-01-01起施行;"
             "第三条据新华社2025-10-28播发文本的转载核对,其余条款为意译"
         ),
+        "date_note": (
+            "生效:修订文本规定自2026-01-01起施行(据新华社2025-10-28播发"
+            "文本的转载);"
+            "通过日期2025-10-28同一来源;"
+            "本项目未见原件"
+        ),
     },
     # Election model rules: no national urban election regulation exists; the village-committee
     # law (2010 revision as amended 2018-12-29) is the model most provincial urban election rules
-    # follow.  Loaded as a nationwide default profile that a province can override.
+    # follow.  Loaded as a nationwide default profile that a province can override.  Dated from
+    # the 2010 revision, whose 第六条/第十四条/第十五条 (the clauses quoted) the 2018 amendment left
+    # unchanged: it used to start on 2018-12-29, leaving 2010–2018 elections unjudged.
     {
         "key": "EL",
-        "title": "居委会选举示范规则(参照中华人民共和国村民委员会组织法2018年修正文本)",
+        "title": "居委会选举示范规则(参照中华人民共和国村民委员会组织法2010年修订文本)",
         "issuer": "全国人民代表大会常务委员会",
         "number": "",
-        "issued_on": "2018-12-29",
-        "effective_from": "2018-12-29",
+        "issued_on": "2010-10-28",
+        "effective_from": "2010-10-28",
         "effective_to": None,
         "scope_prefixes": [""],
         "status": "in_force",
         "source": (
             "村民委员会组织法(2010年修订,2018-12-29修正)第六条、第十四条、第十五条;"
             "作为城市居委会选举的全国默认参照,seeds 中无原文"
+        ),
+        "date_note": (
+            "生效:村民委员会组织法2010-10-28修订并自公布之日起施行,所引第六条、第"
+            "十四条、第十五条文字自此未变(2018-12-29修正只改任期条款);"
+            "作为城市居委会选举的参照不是法定生效日期"
         ),
     },
     # Guangdong: provincial implementing opinions of 粤发〔2011〕17号 (that number is the parent
@@ -118,6 +164,10 @@ DOCUMENTS: list[dict] = [
         "scope_prefixes": ["44"],
         "status": "in_force",
         "source": "seeds/000_f48bfafd46e9533d.txt",
+        "date_note": (
+            "2012-09-11 为珠海市社会工作委员会网站的刊载日期;"
+            "原发文日期和施行日期不详,以刊载日代替(无法溯源)"
+        ),
     },
     # Shandong: a city's 社区管理办法 under 鲁发〔2012〕22号; the city is not named and the
     # issue date is not given (the copy was posted 2018-07-13), so the dates are left open and
@@ -133,6 +183,9 @@ DOCUMENTS: list[dict] = [
         "scope_prefixes": ["37"],
         "status": "in_force",
         "source": "seeds/001_c659f8141721f8b3.txt(转载于2018-07-13,原发布日期不详)",
+        "date_note": (
+            "原文未载明发布和施行日期(2018-07-13 转载);无法溯源,日期留空:适用不受日期限制"
+        ),
     },
     # Baiyin (Gansu): the 2011 self-government plan of 四龙路街道 (白银区), as reproduced for its
     # 十字街社区.  Trial operation started 2011-05-30 (seed, 四(四)).  Scoped to the city as the
@@ -148,6 +201,7 @@ DOCUMENTS: list[dict] = [
         "scope_prefixes": ["6204"],
         "status": "in_force",
         "source": "seeds/002_ebad0260ace6a96c.txt",
+        "date_note": ("2011-05-30 为原文四(四)所载试运行开始日期;发布日期不详"),
     },
     # Chizhou (Anhui): consultation draft drafted by the city civil-affairs bureau, published
     # 2020-07-03.  A draft has no commencement date; it is not applied unless activated.
@@ -162,6 +216,7 @@ DOCUMENTS: list[dict] = [
         "scope_prefixes": ["3417"],
         "status": "draft",
         "source": "seeds/003_c27b6c35cbead82c.txt",
+        "date_note": "征求意见稿(2020-07-03 发布):没有施行日期,不适用",
     },
     # Anhui 皖发〔2007〕6号, known only as cited by the 2007 Tunxi (Huangshan) survey.
     {
@@ -177,6 +232,9 @@ DOCUMENTS: list[dict] = [
         "source": (
             "seeds/004_386bc9d0bc87a91f.txt(屯溪区调研报告转引);"
             "确切发文日期不详,effective_from 2007-01-01 仅为按文号年份取的占位日期"
+        ),
+        "date_note": (
+            "确切发文日期不详(仅见调研报告转引文号);2007-01-01 为按文号年份取的占位日期(无法溯源)"
         ),
     },
     # Hubei 鄂发〔2007〕4号, known only as cited by a county survey in the same seed.
@@ -194,6 +252,9 @@ DOCUMENTS: list[dict] = [
             "seeds/004_386bc9d0bc87a91f.txt(县政协调查报告转引);"
             "确切发文日期不详,effective_from 2007-01-01 仅为按文号年份取的占位日期"
         ),
+        "date_note": (
+            "确切发文日期不详(仅见调查报告转引文号);2007-01-01 为按文号年份取的占位日期(无法溯源)"
+        ),
     },
     # "National and provincial" 300 m² room standard, as cited by the Tunxi survey; the
     # underlying document is not identified (unverified), so no number and no dates.
@@ -208,6 +269,7 @@ DOCUMENTS: list[dict] = [
         "scope_prefixes": [""],
         "status": "in_force",
         "source": "seeds/004_386bc9d0bc87a91f.txt(屯溪区调研报告,2007年;未核实原文件)",
+        "date_note": "未查明具体文件,无日期(无法溯源):适用不受日期限制",
     },
     # 14th five-year plan for urban and rural community services (planning period 2021–2025).
     # Indicators reported via provincial plans, not verified at source: quotes are paraphrases.
@@ -223,6 +285,11 @@ DOCUMENTS: list[dict] = [
         "scope_prefixes": [""],
         "status": "in_force",
         "source": "国办发〔2021〕56号 主要指标(经各省“十四五”规划转述,未核对原文)",
+        "date_note": (
+            "2021-12-27 为国办发〔2021〕56号的印发日期(据各省规划转述,未核"
+            "对原文);"
+            "规划期至2025年,未加载后续规划,故不设截止日期"
+        ),
     },
 ]
 
@@ -569,6 +636,31 @@ STANDARDS: list[dict] = [
             "combine": "any",
             "adult_residents": {"numerator": 1, "denominator": 10, "strict": False},
             "representatives": {"numerator": 1, "denominator": 5, "strict": False},
+        },
+        "level": "community",
+        "scope_prefixes": None,
+        "effective_from": None,
+        "effective_to": None,
+        "is_default": False,
+    },
+    {
+        # Neither the digest nor the reproduction seen gives this clause's words or number; the
+        # 2025 revision keeps the residents' meeting and its 过半数 rules (official reports), so
+        # the 1989 第九条 rule is carried forward as a paraphrase. Without it a resolution
+        # recorded from 2026 would cite N18-09, a clause no longer in force.
+        "id": "N25-quorum",
+        "document": "N25",
+        "article": "",
+        "title": "居民会议过半数出席、出席人过半数通过",
+        "quote": (
+            "居民会议须有全体十八周岁以上的居民、户的代表或者居民小组选举的代表的过半数出席"
+            "方可举行,会议的决定由出席人的过半数通过。"
+        ),
+        "quote_is_paraphrase": True,
+        "rule_key": "governance.meeting_quorum",
+        "params": {
+            "attendance": {"numerator": 1, "denominator": 2, "strict": True},
+            "votes": {"numerator": 1, "denominator": 2, "strict": True},
         },
         "level": "community",
         "scope_prefixes": None,
@@ -975,6 +1067,8 @@ STANDARDS: list[dict] = [
         "scope_prefixes": None,
         "effective_from": "2015-12-31",
         "effective_to": None,
+        # “力争到2015年”: a target for the end of 2015, so checked from its last day.
+        "date_note": "原文“力争到2015年”:按2015年末(2015-12-31)起检查,为本项目的解读",
         "is_default": True,
     },
     {
@@ -1655,3 +1749,26 @@ STANDARDS: list[dict] = [
         "is_default": False,
     },
 ]
+
+
+# ------------------------------------------------------------------------------------------
+# N89 — 城市居民委员会组织法 (1989 text), 1990-01-01 to 2018-12-28
+# ------------------------------------------------------------------------------------------
+# The 2018 amendment changed only 第八条's term (三年 → 五年): every other N18 clause is the 1989
+# text word for word, so the N89 rows are the N18 rows renamed, with the three-year term.
+_N89_TERM = {
+    "title": "每届任期三年",
+    "quote": "居民委员会每届任期三年,其成员可以连选连任。",
+    "params": {"max_years": 3},
+}
+
+
+def _n89(row: dict) -> dict:
+    version = copy.deepcopy(row)
+    version.update(id="N89" + row["id"][3:], document="N89")
+    if row["id"] == "N18-08b":
+        version.update(copy.deepcopy(_N89_TERM))
+    return version
+
+
+STANDARDS[:0] = [_n89(row) for row in STANDARDS if row["document"] == "N18"]

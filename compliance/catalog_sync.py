@@ -20,7 +20,7 @@ from django.db import transaction
 from compliance.catalog import DOCUMENTS, STANDARDS
 from compliance.models import PolicyDocument, Standard
 
-LAW_DOCUMENTS = {"N18", "N25"}  # national law binds alongside local policy
+LAW_DOCUMENTS = {"N89", "N18", "N25"}  # national law binds alongside local policy
 
 
 @dataclass

@@ -10,21 +10,25 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from compliance.engine import applicable_standards
 from compliance.models import Standard, Status
-from compliance.rules import MISSING_RECORDS, Verdict
+from compliance.rules import MISSING_RECORDS, Verdict, meets_fraction, not_applicable
 from compliance.selectors import CommunityFindingRow
 from divisions.models import Community
 from elections.counting import (
     DIRECT_RATE_KEY,
+    RERUN_KEY,
     STEP_LABELS,
     TERM_KEY,
+    WIN_KEY,
     ElectionRules,
     Results,
     Step,
     candidate_age,
     election_rules,
+    fraction_words,
     frozen_results,
     steps,
 )
@@ -82,6 +86,8 @@ class ElectionPage:
     rules: ElectionRules
     verdicts: list[CommunityFindingRow]
     corrections: list
+    # Why nobody is elected: the turnout did not reach the threshold in force (EL-valid).
+    void_reason: str = ""
 
     @property
     def current(self) -> Step | None:
@@ -102,6 +108,8 @@ class ElectionPage:
 
     def announced(self) -> list[tuple[StrOrPromise, int, str, int]]:
         """(position label, seats, the elected in order of votes joined by 、, seats unfilled)."""
+        if self.void_reason:
+            return []
         out = []
         for _value, label, seats, mine, result in self.by_position():
             if seats:
@@ -111,6 +119,8 @@ class ElectionPage:
 
     @property
     def elected(self) -> list[ElectionCandidate]:
+        if self.void_reason:
+            return []
         order = [p.value for p in ElectionCandidate.Position]
         return sorted(
             (c for c in self.candidates if c.is_elected),
@@ -133,19 +143,36 @@ def election_page(election: Election, today: datetime.date) -> ElectionPage:
             else ""
         )
     rules = election_rules(election.community.code, election.final_day)
+    void = void_reason(election, rules)
     return ElectionPage(
         election=election,
         candidates=candidates,
         steps=steps(election, candidates, today),
         results=frozen_results(election, candidates),
         rules=rules,
-        verdicts=election_verdicts(election, candidates),
+        verdicts=election_verdicts(election, candidates, void),
         corrections=list(election.corrections.select_related("made_by")),
+        void_reason=void,
     )
 
 
+def void_reason(election: Election, rules: ElectionRules) -> str:
+    """Why the election is invalid, or "": ballots cast not over the share of the electorate
+    the turnout standard in force on its day asks. Counted votes then elect nobody, whatever
+    the candidates' stored outcomes say (certification refuses it too)."""
+    cast, electorate = election.ballots_cast, election.electorate
+    if cast is None or not electorate or meets_fraction(cast, electorate, rules.turnout):
+        return ""
+    return _("选举无效,无人当选:参加投票 %(cast)s,应参加投票 %(n)s,未达%(words)s(%(code)s)。") % {
+        "cast": cast,
+        "n": electorate,
+        "words": fraction_words(rules.turnout),
+        "code": rules.turnout_code or _("默认"),
+    }
+
+
 def election_verdicts(
-    election: Election, candidates: list[ElectionCandidate]
+    election: Election, candidates: list[ElectionCandidate], void: str = ""
 ) -> list[CommunityFindingRow]:
     """This election judged by the election rules of the standards in force on its day, with
     their citations: the same judges as the compliance tab, on this election alone."""
@@ -159,7 +186,12 @@ def election_verdicts(
     for key, standards in applicable.items():
         value = ELECTION_VALUES[key](election, judged)
         for c in standards:
-            rows.append(_verdict_row(c.standard, c.judge(value, as_of=day)))
+            if void and key in (WIN_KEY, RERUN_KEY):
+                # An invalid election elects nobody: no "达标" beside "选举无效".
+                verdict = not_applicable(void)
+            else:
+                verdict = c.judge(value, as_of=day)
+            rows.append(_verdict_row(c.standard, verdict))
     return sorted(rows, key=lambda r: r.standard.code)
 
 

@@ -210,6 +210,7 @@ def election_detail(request: SignedInRequest, code: str, pk: int) -> HttpRespons
         actions=actions,
         can_certify=can_certify,
         rerun_needed=page.results.complete
+        and not page.void_reason
         and page.results.unfilled_after_first > 0
         and not election.has_rerun,
     )

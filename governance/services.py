@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from committees.models import Person
 from compliance.engine import Candidate, applicable_standards, reevaluate_community
@@ -40,9 +41,11 @@ from governance.models import (
     Resolution,
 )
 
-# N18-09 第九条: decisions need more than half of those present.
+# 第九条 of the law (N89-09, N18-09; N25-quorum from 2026): more than half of those present.
+# Used only when no meeting standard applies (a bureau retired them), and then cited as such,
+# never as a clause that was not in force on the day.
 DEFAULT_MAJORITY = {"numerator": 1, "denominator": 2, "strict": True}
-DEFAULT_CITE = "N18-09"
+DEFAULT_CITE = gettext_lazy("无适用标准,按默认")
 MEETING_QUORUM_KEY = "governance.meeting_quorum"  # the rule of N18-09 (governance/rules.py)
 
 # What a user may set on each record; the community (meeting, matter) comes from the page.
@@ -82,9 +85,10 @@ def _demand(candidate: Candidate) -> tuple[Fraction, bool]:
 
 
 def majority_rule(community: Community, on: datetime.date) -> tuple[dict, str]:
-    """The voting fraction a resolution of the community needs on the day, and how to cite it:
-    of the meeting standards that apply (the law's N18-09, a local one asking more), the
-    strictest: a resolution that meets it meets them all."""
+    """The voting fraction a resolution of the community needs on the day of its meeting, and
+    how to cite it: of the meeting standards in force that day (the law's version of the day —
+    N89-09, N18-09 or N25-quorum — or a local one asking more), the strictest: a resolution
+    that meets it meets them all."""
     applicable = applicable_standards(community, on, [MEETING_QUORUM_KEY])
     standards = applicable.get(MEETING_QUORUM_KEY, [])
     chosen = max(standards, key=_demand) if standards else None

@@ -33,7 +33,12 @@ ALL_IDS = [
 # jurisdiction aggregate is named after its digest row.
 SPLIT_ROWS = {"GD-09r": "GD-09"}
 
-DOCUMENT_KEYS = ["N18", "N25", "EL", "GD", "SD", "BY", "CZ", "AH", "HB", "NAT", "P14"]
+# Rows the digest describes in prose, not as table rows: the 1989 text of the law (each N18 clause,
+# three-year term) and the 2025 revision's residents' meeting rule (a paraphrase).
+N89_IDS = ["N89" + i[3:] for i in ALL_IDS if i.startswith("N18-")]
+EXTRA_ROWS = [*N89_IDS, "N25-quorum"]
+
+DOCUMENT_KEYS = ["N89", "N18", "N25", "EL", "GD", "SD", "BY", "CZ", "AH", "HB", "NAT", "P14"]
 
 # Where the shared sources live; the cross-checks against them skip when they are absent.
 SHARED_DIR = Path("/work/shared")
@@ -42,7 +47,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 RULE_KEY = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z0-9]+)*$")
 DOCUMENT_FIELDS = {
     "key", "title", "issuer", "number", "issued_on", "effective_from", "effective_to",
-    "scope_prefixes", "status", "source",
+    "scope_prefixes", "status", "source", "date_note",
 }  # fmt: skip
 STANDARD_FIELDS = {
     "id", "document", "article", "title", "quote", "quote_is_paraphrase", "rule_key", "params",
@@ -79,7 +84,7 @@ def test_it_lists_every_standard_exactly_once():
     counts = Counter(s["id"] for s in STANDARDS)
     assert [i for i, n in counts.items() if n > 1] == []
     assert len(ALL_IDS) == len(set(ALL_IDS)) == 73
-    assert sorted(counts) == sorted(ALL_IDS + list(SPLIT_ROWS))
+    assert sorted(counts) == sorted(ALL_IDS + list(SPLIT_ROWS) + EXTRA_ROWS)
     assert all(source in ALL_IDS for source in SPLIT_ROWS.values())
 
 
@@ -106,7 +111,7 @@ def test_it_has_the_expected_documents_with_all_fields():
 
 def test_it_has_all_fields_on_every_standard():
     for standard in STANDARDS:
-        assert set(standard) == STANDARD_FIELDS, standard["id"]
+        assert set(standard) - {"date_note"} == STANDARD_FIELDS, standard["id"]
         assert isinstance(standard["article"], str), standard["id"]
         assert isinstance(standard["quote_is_paraphrase"], bool), standard["id"]
         assert isinstance(standard["is_default"], bool), standard["id"]
@@ -165,7 +170,7 @@ def test_it_starts_gd_13a_at_the_end_of_2015():
 
 def test_it_scopes_documents_by_division_code_prefixes():
     expected = {
-        "N18": [""], "N25": [""], "EL": [""], "NAT": [""], "P14": [""],
+        "N89": [""], "N18": [""], "N25": [""], "EL": [""], "NAT": [""], "P14": [""],
         "GD": ["44"], "SD": ["37"], "BY": ["6204"], "CZ": ["3417"], "AH": ["34"], "HB": ["42"],
     }  # fmt: skip
     assert {k: d["scope_prefixes"] for k, d in DOCS.items()} == expected
@@ -206,7 +211,7 @@ def test_it_uses_rule_keys_in_area_thing_form():
         rule_key = standard["rule_key"]
         assert rule_key == "info" or RULE_KEY.match(rule_key), standard["id"]
     info = sorted(s["id"] for s in STANDARDS if s["rule_key"] == "info")
-    assert info == ["N18-13", "N18-14"]
+    assert info == ["N18-13", "N18-14", "N89-13", "N89-14"]
     assert all(BY_ID[i]["params"] == {} for i in info)
 
 

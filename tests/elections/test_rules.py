@@ -39,9 +39,9 @@ KEYS = {
     "election.rerun_threshold": {"EL-rerun"},
     "election.competitive": {"EL-cand", "N25-cand"},
     "election.voter_list_lead": {"EL-list", "N25-vl"},
-    "election.method": {"N18-08a", "SD-11b"},
-    "election.term_length": {"N18-08b", "N25-term"},
-    "election.candidate_age": {"N18-08c"},
+    "election.method": {"N89-08a", "N18-08a", "SD-11b"},
+    "election.term_length": {"N89-08b", "N18-08b", "N25-term"},
+    "election.candidate_age": {"N89-08c", "N18-08c"},
 }
 JURISDICTION = {"jurisdiction.direct_election_rate": {"GD-06a"}}
 C, N, D, NA = Status.COMPLIANT, Status.NON_COMPLIANT, Status.NO_DATA, Status.NOT_APPLICABLE
