@@ -124,7 +124,17 @@ COLUMNS: tuple[Column, ...] = (
             "如“社区居民委员会”。"
         ),
     ),
-    Column("职务", "membership", "position", "choice", True, gettext_lazy("必填。")),
+    Column(
+        "职务",
+        "membership",
+        "position",
+        "choice",
+        True,
+        gettext_lazy(
+            "必填。居民小组长只能填在“居民小组”类组织的行中,楼栋长只能填在“楼栋”类组织的行中"
+            "(每个居民小组、楼栋先在系统中登记为一个组织),不能填在社区居民委员会。"
+        ),
+    ),
     Column(
         "任职日期", "membership", "start_date", "date", True, gettext_lazy("必填,格式 YYYY-MM-DD。")
     ),

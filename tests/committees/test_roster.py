@@ -800,3 +800,22 @@ def test_it_asks_which_one_when_a_name_alone_fits_two_registered_people(communit
     assert errors(check) == [
         (2, "姓名", "本社区已登记 2 位名为“吴十”的人员,请填写身份证号或出生日期以便区分。")
     ]
+
+
+def test_it_refuses_a_group_leader_row_in_the_residents_committee(community, street_client):
+    before = counts()
+    response = street_client.post(
+        f"/c/{community.code}/roster/import/",
+        {"file": xlsx([row(职务="居民小组长"), row(姓名="钱七", 身份证号=None, 职务="楼栋长")])},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "居民小组长只能在“居民小组”类组织中任职" in page
+    assert "楼栋长只能在“楼栋”类组织中任职" in page
+    assert counts() == before
+
+
+def test_the_template_says_where_group_and_building_leaders_go(community):
+    notes = load_workbook(BytesIO(roster_template(community)))["说明"]
+    help_of = {row[0]: row[2] for row in notes.iter_rows(min_row=2, max_col=3, values_only=True)}
+    assert "居民小组长只能填在“居民小组”类组织的行中" in help_of["职务"]
