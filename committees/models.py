@@ -205,7 +205,7 @@ class Membership(models.Model):
     # Posts that belong to one kind of organization only: a group leader leads a residents'
     # group, a building leader a building (GD-03 wants them as organizations of their own), never
     # a seat of the residents' committee. Not a database constraint: the kind is on another table.
-    POSITION_KINDS = {
+    POSITION_KINDS: dict[str, str] = {
         Position.GROUP_LEADER: Organization.Kind.RESIDENTS_GROUP,
         Position.BUILDING_LEADER: Organization.Kind.BUILDING,
     }
