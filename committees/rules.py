@@ -839,10 +839,15 @@ class OrganizationExists(Rule):
         expected = gettext("设有%(kind)s") % {"kind": name}
         if value is None:
             return no_data("committee.organizations", expected, gettext("尚未登记社区的在册组织。"))
+        # Said as what it is, an organization: rooms of the same name are a facility, recorded
+        # and judged apart (GD-13a's 六个一), so the two findings never seem to disagree.
         if params["kind"] in value:
-            return compliant(gettext("已设"), expected)
+            return compliant(gettext("已登记为在册组织"), expected)
         return non_compliant(
-            gettext("未设"), expected, gettext("未登记在册的%(kind)s。") % {"kind": name}
+            gettext("未设"),
+            expected,
+            gettext("未登记在册的%(kind)s(组织机构;其用房作为设施另行登记、另行检查)。")
+            % {"kind": name},
         )
 
 

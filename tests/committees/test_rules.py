@@ -366,7 +366,9 @@ def test_it_holds_gd_05_to_a_public_service_station_and_sd_25_to_a_service_hall(
     verdict = judge("SD-25", both)
     assert verdict.status == Status.NON_COMPLIANT
     assert verdict.measured == "未设"
-    assert verdict.explanation == "未登记在册的一站式服务大厅。"
+    assert verdict.explanation == (
+        "未登记在册的一站式服务大厅(组织机构;其用房作为设施另行登记、另行检查)。"
+    )
     assert judge("SD-25", frozenset({Kind.SERVICE_HALL})).status == Status.COMPLIANT
     assert judge("GD-05", None).missing == "committee.organizations"
 
