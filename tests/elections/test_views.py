@@ -935,3 +935,30 @@ def test_certification_keeps_the_full_time_flag_of_the_re_elected(street_client,
         part_timer.person_id: False,
         newcomer.person_id: False,
     }
+
+
+@pytest.mark.parametrize(
+    ("term", "message"), [("0", "届次至少为第 1 届。"), ("-1", "届次至少为第 1 届。")]
+)
+def test_a_term_number_below_1_says_it_must_be_at_least_1(member_client, community, term, message):
+    """Issue 20: term number 0 said "不能为负数"."""
+    e = election(community)
+    response = member_client.post(
+        url("election_plan", e),
+        {
+            "kind": "general",
+            "term_number": term,
+            "election_day": e.election_day.isoformat(),
+            "method": "direct",
+            "seats_director": "1",
+            "seats_deputy": "1",
+            "seats_member": "3",
+            "election_committee_members": "主任 王五",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["term_number"]
+    assert errors == [message]
+    assert "不能为负数" not in response.content.decode()
+    e.refresh_from_db()
+    assert e.term_number == 8
