@@ -202,6 +202,13 @@ class Membership(models.Model):
     # Positions that make up a committee (director, deputies, members).
     COMMITTEE_POSITIONS = (Position.DIRECTOR, Position.DEPUTY_DIRECTOR, Position.MEMBER)
     PARTY_COMMITTEE_POSITIONS = (Position.SECRETARY, Position.DEPUTY_SECRETARY, Position.MEMBER)
+    # Posts that belong to one kind of organization only: a group leader leads a residents'
+    # group, a building leader a building (GD-03 wants them as organizations of their own), never
+    # a seat of the residents' committee. Not a database constraint: the kind is on another table.
+    POSITION_KINDS: dict[str, str] = {
+        Position.GROUP_LEADER: Organization.Kind.RESIDENTS_GROUP,
+        Position.BUILDING_LEADER: Organization.Kind.BUILDING,
+    }
 
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="memberships"

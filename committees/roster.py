@@ -124,7 +124,17 @@ COLUMNS: tuple[Column, ...] = (
             "如“社区居民委员会”。"
         ),
     ),
-    Column("职务", "membership", "position", "choice", True, gettext_lazy("必填。")),
+    Column(
+        "职务",
+        "membership",
+        "position",
+        "choice",
+        True,
+        gettext_lazy(
+            "必填。居民小组长只能填在“居民小组”类组织的行中,楼栋长只能填在“楼栋”类组织的行中"
+            "(每个居民小组、楼栋先在系统中登记为一个组织),不能填在社区居民委员会。"
+        ),
+    ),
     Column(
         "任职日期", "membership", "start_date", "date", True, gettext_lazy("必填,格式 YYYY-MM-DD。")
     ),
@@ -441,6 +451,23 @@ class _People:
                 % {"n": len(found)},
                 code="姓名",
             )
+        if found or not name:
+            return found[0] if found else None
+        # A birth date missing on one side does not make a second person: a row naming a
+        # registered member by name alone is that member, when only one can be meant.
+        found = [
+            person
+            for (other, other_birth), people in self.by_name_birth.items()
+            if other == name and (birth is None or other_birth is None)
+            for person in people
+            if not (id_number and person.id_number)
+        ]
+        if len(found) > 1:
+            raise ValidationError(
+                _("本社区已登记 %(n)d 位名为“%(name)s”的人员,请填写身份证号或出生日期以便区分。")
+                % {"n": len(found), "name": name},
+                code="姓名",
+            )
         return found[0] if found else None
 
 
@@ -693,6 +720,7 @@ def _check_across_rows(
     """Rules no single form can see: one row per person, one director per organization."""
     by_id: dict[str, int] = {}
     by_name_birth: dict[tuple[str, datetime.date | None], tuple[int, str]] = {}
+    by_name: dict[str, list[tuple[int, datetime.date | None, str]]] = {}
     by_existing: dict[int, int] = {}
     rows_by_number = {parsed.row: parsed for parsed, *_rest in parsed_rows}
     posts: dict[int, set] = {}
@@ -706,6 +734,15 @@ def _check_across_rows(
             other_row, other_id = by_name_birth[(name, birth)]
             if not (id_number and other_id):  # two different ID numbers: two different people
                 first = other_row
+        if first is None and name:
+            # A birth date left out on one of the rows: still the same person, if only one fits.
+            fits = [
+                other_row
+                for other_row, other_birth, other_id in by_name.get(name, [])
+                if (birth is None or other_birth is None) and not (id_number and other_id)
+            ]
+            if len(fits) == 1:
+                first = fits[0]
         if first is None and existing is not None and existing.pk in by_existing:
             # Two rows that both matched the same registered person (say by ID, and by name).
             first = by_existing[existing.pk]
@@ -746,6 +783,7 @@ def _check_across_rows(
             by_id[id_number] = parsed.row
         if name:
             by_name_birth.setdefault((name, birth), (parsed.row, id_number))
+            by_name.setdefault(name, []).append((parsed.row, birth, id_number))
         if existing is not None:
             by_existing[existing.pk] = parsed.row
 

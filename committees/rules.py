@@ -775,11 +775,15 @@ class RequiredKinds(Rule):
 
     def judge(self, value, params, *, as_of):
         wanted = [str(Organization.Subkind(kind).label) for kind in params["kinds"]]
+        # A leader counts only inside an organization of its own kind (a 居民小组, a 楼栋):
+        # say so, or a leader recorded in the residents' committee looks like enough.
+        group_leader = gettext("居民小组长(登记在“居民小组”类组织中)")
+        building_leader = gettext("楼栋长(登记在“楼栋”类组织中)")
         leaders = []
         if params.get("group_leaders"):
-            leaders.append(str(Membership.Position.GROUP_LEADER.label))
+            leaders.append(group_leader)
         if params.get("building_leaders"):
-            leaders.append(str(Membership.Position.BUILDING_LEADER.label))
+            leaders.append(building_leader)
         expected = gettext("设有%(kinds)s") % {"kinds": "、".join(wanted)}
         if leaders:
             expected += gettext(";有%(leaders)s") % {"leaders": "、".join(leaders)}
@@ -797,9 +801,9 @@ class RequiredKinds(Rule):
             "want": len(params["kinds"]),
         }
         if params.get("group_leaders") and not has_group_leader:
-            missing.append(str(Membership.Position.GROUP_LEADER.label))
+            missing.append(group_leader)
         if params.get("building_leaders") and not has_building_leader:
-            missing.append(str(Membership.Position.BUILDING_LEADER.label))
+            missing.append(building_leader)
         if missing:
             return non_compliant(
                 measured, expected, gettext("缺少:%(missing)s。") % {"missing": "、".join(missing)}
@@ -835,10 +839,15 @@ class OrganizationExists(Rule):
         expected = gettext("设有%(kind)s") % {"kind": name}
         if value is None:
             return no_data("committee.organizations", expected, gettext("尚未登记社区的在册组织。"))
+        # Said as what it is, an organization: rooms of the same name are a facility, recorded
+        # and judged apart (GD-13a's 六个一), so the two findings never seem to disagree.
         if params["kind"] in value:
-            return compliant(gettext("已设"), expected)
+            return compliant(gettext("已登记为在册组织"), expected)
         return non_compliant(
-            gettext("未设"), expected, gettext("未登记在册的%(kind)s。") % {"kind": name}
+            gettext("未设"),
+            expected,
+            gettext("未登记在册的%(kind)s(组织机构;其用房作为设施另行登记、另行检查)。")
+            % {"kind": name},
         )
 
 

@@ -51,6 +51,14 @@ def membership_conflicts(membership: Membership) -> dict[str, str]:
     errors: dict[str, str] = {}
     if membership.person.community_id != membership.organization.community_id:
         errors["person"] = _("人员和组织必须属于同一个社区。")
+    kind = Membership.POSITION_KINDS.get(membership.position)
+    if kind is not None and membership.organization.kind != kind:
+        errors["position"] = _(
+            "%(position)s只能在“%(kind)s”类组织中任职:请先登记%(kind)s,再在其中登记%(position)s。"
+        ) % {
+            "position": Membership.Position(membership.position).label,
+            "kind": Organization.Kind(kind).label,
+        }
     start = membership.start_date
     end = membership.end_date or datetime.date.max
     overlapping = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))

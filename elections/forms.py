@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from django import forms
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +39,16 @@ class ElectionStepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.IntegerField):
                 field.error_messages.update(min_value=NEGATIVE, max_value=TOO_MANY)
+                # A model's own lower bound above 0 (届次 ≥ 1) keeps its own message: the form's
+                # messages replace the model's by code, and "negative" would be wrong for 0.
+                known = {f.name for f in Election._meta.get_fields()}
+                bounds = model_field(Election, name).validators if name in known else []
+                for validator in bounds:
+                    if isinstance(validator, MinValueValidator) and validator.limit_value > 0:
+                        field.error_messages["min_value"] = validator.message
                 field.widget.attrs.update(NUMBER)
                 if field.max_value is None:
                     # The database would overflow long before any real count: refuse early.

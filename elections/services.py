@@ -588,6 +588,16 @@ def election_certify(*, actor: User, election: Election, on: datetime.date) -> E
     general = election.kind == Election.Kind.GENERAL
     end = (None if general else current_term_end(election)) or add_years(start, rules.term_years)
     committee = residents_committee(election, start, actor)
+    # A re-elected member keeps working full time (专职): the flag goes with the person from the
+    # seat held the day before the new term into the new one.
+    full_time = set(
+        Membership.objects.filter(
+            membership_active_q(start - datetime.timedelta(days=1)),
+            organization=committee,
+            position__in=Membership.COMMITTEE_POSITIONS,
+            full_time=True,
+        ).values_list("person_id", flat=True)
+    )
     if general:
         previous = Membership.objects.filter(
             membership_active_q(start - datetime.timedelta(days=1)),
@@ -601,7 +611,14 @@ def election_certify(*, actor: User, election: Election, on: datetime.date) -> E
             membership_save(actor=actor, membership=membership, reevaluate=False)
     for candidate in candidates:
         if candidate.is_elected:
-            candidate.membership = _take_office(candidate, committee, start, end, actor)
+            candidate.membership = _take_office(
+                candidate,
+                committee,
+                start,
+                end,
+                actor,
+                full_time=candidate.person_id in full_time,
+            )
             _save(candidate, actor)
     election.certified_on = on
     election.certified_by = actor
@@ -618,6 +635,8 @@ def _take_office(
     start: datetime.date,
     end: datetime.date,
     actor: User,
+    *,
+    full_time: bool = False,
 ) -> Membership:
     membership = Membership(
         person=candidate.person,
@@ -625,6 +644,7 @@ def _take_office(
         position=candidate.position,
         start_date=start,
         term_ends_on=end,
+        full_time=full_time,
         source=Membership.Source.ELECTED,
     )
     return membership_save(actor=actor, membership=membership, reevaluate=False)

@@ -206,9 +206,18 @@ class SixOnes(Rule):
             "want": len(kinds),
         }
         if missing:
-            return non_compliant(
-                measured, expected, gettext("缺少:%(missing)s。") % {"missing": "、".join(missing)}
-            )
+            explanation = gettext("缺少以下在用的设施用房:%(missing)s。") % {
+                "missing": "、".join(missing)
+            }
+            if not has_kind(value, Facility.Kind.SERVICE_STATION) and (
+                Facility.Kind.SERVICE_STATION in kinds
+            ):
+                # GD-05 counts the station as an organization; this counts its rooms.
+                explanation += gettext(
+                    "社区公共服务站已登记为组织的,还须在设施中登记其用房(用途为社区公共服务站"
+                    "或一站式服务大厅)。"
+                )
+            return non_compliant(measured, expected, explanation)
         return compliant(measured, expected)
 
 

@@ -54,12 +54,18 @@ def published_resolutions(community: Community) -> QuerySet[Resolution]:
 
 def public_roster(community: Community, on: datetime.date) -> list[tuple[str, str, str]]:
     """(organization, position, name) of the committee and the party organization: nothing
-    more about any person ever reaches the public board."""
-    kinds = [Organization.Kind.RESIDENTS_COMMITTEE, *Organization.PARTY_KINDS]
+    more about any person ever reaches the public board. Only the seats of the two committees
+    (主任、副主任、委员; 书记、副书记、委员): not the full-time staff, group or building leaders
+    or anyone else recorded in those organizations."""
+    seats = Q(
+        organization__kind=Organization.Kind.RESIDENTS_COMMITTEE,
+        position__in=Membership.COMMITTEE_POSITIONS,
+    ) | Q(
+        organization__kind__in=Organization.PARTY_KINDS,
+        position__in=Membership.PARTY_COMMITTEE_POSITIONS,
+    )
     rows = (
-        Membership.objects.filter(
-            membership_active_q(on), organization__community=community, organization__kind__in=kinds
-        )
+        Membership.objects.filter(membership_active_q(on), seats, organization__community=community)
         .filter(organization_active_q(on, "organization__"))
         .values_list("organization__name", "position", "person__name")
     )

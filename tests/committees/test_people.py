@@ -313,3 +313,36 @@ def test_the_dashboard_reminds_of_terms_ending_and_training_overdue(
     assert sections["committees.terms"].count == 1
     assert sections["committees.training"].count == 1
     assert "到期人" in response.content.decode()
+
+
+# --- issue 20: posts checked against their organization ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("position", "message"),
+    [
+        ("group_leader", "居民小组长只能在“居民小组”类组织中任职"),
+        ("building_leader", "楼栋长只能在“楼栋”类组织中任职"),
+    ],
+)
+def test_it_refuses_a_group_or_building_leader_inside_the_residents_committee(
+    street_client, community, committee, position, message
+):
+    payload = {
+        "person": person(community, "组长丁").pk,
+        "organization": committee.pk,
+        "position": position,
+        "start_date": "2021-05-01",
+        "source": "appointed",
+    }
+    url = reverse("committees:membership_create", args=[community.code])
+    response = street_client.post(url, payload)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["position"])
+    assert message in response.content.decode()
+    assert not Membership.objects.exists()
+    # In an organization of its own kind the same post is fine.
+    kind = "residents_group" if position == "group_leader" else "building"
+    own = Organization.objects.create(community=community, kind=kind, name="第一小组/1号楼")
+    assert street_client.post(url, {**payload, "organization": own.pk}).status_code == 302
+    assert Membership.objects.get().organization == own

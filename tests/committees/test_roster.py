@@ -755,3 +755,67 @@ def test_the_export_uses_the_same_number_of_queries_for_3_and_for_30_members(com
     few = export_queries()
     add_members(27)
     assert export_queries() == few == 1
+
+
+# --- issue 20: a row naming a registered member without an ID number ---------------------------
+
+
+def test_it_imports_a_row_naming_a_registered_member_without_id_number_as_that_member(
+    community, actor, street_client
+):
+    known = person_save(
+        actor=actor,
+        person=Person(
+            community=community, name="吴十", gender="female", birth_date=datetime.date(1992, 2, 3)
+        ),
+    )
+    before = counts()
+    # By name only (no ID number, no birth date), and a second post of a newcomer whose first
+    # row gave the birth date and the second did not.
+    upload = xlsx(
+        [
+            row(姓名="吴十", 身份证号=None, 出生日期=None),
+            row(姓名="赵六", 身份证号=None, 出生日期="1980-03-04", 组织="翠香社区党支部"),
+            row(姓名="赵六", 身份证号=None, 出生日期=None, 职务="副主任"),
+        ]
+    )
+    response = street_client.post(
+        f"/c/{community.code}/roster/import/", {"file": upload}, follow=True
+    )
+    assert response.status_code == 200
+    assert "名单已导入" in response.content.decode()
+    assert Person.objects.filter(community=community, name="吴十").count() == 1
+    assert Person.objects.filter(community=community, name="赵六").count() == 1
+    assert known.memberships.count() == 1
+    assert counts() == (before[0] + 1, before[1] + 3)
+
+
+def test_it_asks_which_one_when_a_name_alone_fits_two_registered_people(community, actor):
+    for birth in (datetime.date(1992, 2, 3), datetime.date(1960, 1, 1)):
+        person_save(
+            actor=actor,
+            person=Person(community=community, name="吴十", gender="female", birth_date=birth),
+        )
+    check = validate_roster(community, xlsx([row(姓名="吴十", 出生日期=None, 身份证号=None)]))
+    assert errors(check) == [
+        (2, "姓名", "本社区已登记 2 位名为“吴十”的人员,请填写身份证号或出生日期以便区分。")
+    ]
+
+
+def test_it_refuses_a_group_leader_row_in_the_residents_committee(community, street_client):
+    before = counts()
+    response = street_client.post(
+        f"/c/{community.code}/roster/import/",
+        {"file": xlsx([row(职务="居民小组长"), row(姓名="钱七", 身份证号=None, 职务="楼栋长")])},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "居民小组长只能在“居民小组”类组织中任职" in page
+    assert "楼栋长只能在“楼栋”类组织中任职" in page
+    assert counts() == before
+
+
+def test_the_template_says_where_group_and_building_leaders_go(community):
+    notes = load_workbook(BytesIO(roster_template(community)))["说明"]
+    help_of = {row[0]: row[2] for row in notes.iter_rows(min_row=2, max_col=3, values_only=True)}
+    assert "居民小组长只能填在“居民小组”类组织的行中" in help_of["职务"]

@@ -324,7 +324,9 @@ def test_it_holds_gd_03_to_six_subcommittees_and_both_kinds_of_leader():
     verdict = judge("GD-03", (frozenset(SIX_KINDS), True, True))
     assert verdict.status == Status.COMPLIANT
     assert verdict.measured == "下属委员会 6/6 类"
-    assert verdict.expected.endswith(";有居民小组长、楼栋长")
+    assert verdict.expected.endswith(
+        ";有居民小组长(登记在“居民小组”类组织中)、楼栋长(登记在“楼栋”类组织中)"
+    )
     assert "人民调解委员会" in verdict.expected
 
 
@@ -332,9 +334,12 @@ def test_it_names_the_missing_subcommittees_and_leaders_in_chinese():
     verdict = judge("GD-03", (frozenset(SIX_KINDS[:4]) | {"other"}, True, False))
     assert verdict.status == Status.NON_COMPLIANT
     assert verdict.measured == "下属委员会 4/6 类"
-    assert verdict.explanation == "缺少:计划生育(卫生健康)委员会、群众文体委员会、楼栋长。"
+    assert (
+        verdict.explanation
+        == "缺少:计划生育(卫生健康)委员会、群众文体委员会、楼栋长(登记在“楼栋”类组织中)。"
+    )
     verdict = judge("GD-03", (frozenset(SIX_KINDS), False, True))
-    assert verdict.explanation == "缺少:居民小组长。"
+    assert verdict.explanation == "缺少:居民小组长(登记在“居民小组”类组织中)。"
 
 
 def test_it_holds_sd_12_to_three_subcommittees_without_leaders():
@@ -361,7 +366,9 @@ def test_it_holds_gd_05_to_a_public_service_station_and_sd_25_to_a_service_hall(
     verdict = judge("SD-25", both)
     assert verdict.status == Status.NON_COMPLIANT
     assert verdict.measured == "未设"
-    assert verdict.explanation == "未登记在册的一站式服务大厅。"
+    assert verdict.explanation == (
+        "未登记在册的一站式服务大厅(组织机构;其用房作为设施另行登记、另行检查)。"
+    )
     assert judge("SD-25", frozenset({Kind.SERVICE_HALL})).status == Status.COMPLIANT
     assert judge("GD-05", None).missing == "committee.organizations"
 
@@ -774,7 +781,9 @@ def test_it_measures_subcommittees_and_leaders_ignoring_what_ended(built):
     join(person(community), building, Position.GROUP_LEADER)
     value = measure("organization.required_kinds", community)
     assert value == (frozenset(SIX_KINDS) - {"culture_sports"}, True, False)
-    assert judge("GD-03", value).explanation == "缺少:群众文体委员会、楼栋长。"
+    assert (
+        judge("GD-03", value).explanation == "缺少:群众文体委员会、楼栋长(登记在“楼栋”类组织中)。"
+    )
 
 
 def test_it_ignores_a_dissolved_service_station(built, community_in):

@@ -909,3 +909,56 @@ def test_a_committee_member_is_reminded_of_their_overdue_election(member_client,
     sections = {s.key: s for s in response.context["reminders"]}
     assert sections["elections.elections"].count == 1
     assert "换届选举逾期" in response.content.decode()
+
+
+def test_certification_keeps_the_full_time_flag_of_the_re_elected(street_client, community):
+    """Issue 20: a re-elected full-time member stays full time (GD-10a counts them)."""
+    org = committee(community)
+    start = datetime.date(2021, 5, 1)
+    full_timer, part_timer, leaving = (sitting(org, MEMBER, start=start) for _ in range(3))
+    Membership.objects.filter(pk__in=[full_timer.pk, leaving.pk]).update(full_time=True)
+    e = ballots(election(community, seats=(0, 0, 3)), 700, 600, 590, 10)
+    stand(e, MEMBER, 500, who=full_timer.person)
+    stand(e, MEMBER, 450, who=part_timer.person)
+    newcomer = stand(e, MEMBER, 400)
+    services.refresh_outcomes(e, None)
+    response = street_client.post(
+        url("election_certify", e), {"certified_on": TODAY.isoformat(), "confirm": "on"}
+    )
+    assert response.status_code == 302
+    new = {
+        m.person_id: m.full_time
+        for m in Membership.objects.filter(organization=org, start_date=DAY)
+    }
+    assert new == {
+        full_timer.person_id: True,
+        part_timer.person_id: False,
+        newcomer.person_id: False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("term", "message"), [("0", "届次至少为第 1 届。"), ("-1", "届次至少为第 1 届。")]
+)
+def test_a_term_number_below_1_says_it_must_be_at_least_1(member_client, community, term, message):
+    """Issue 20: term number 0 said "不能为负数"."""
+    e = election(community)
+    response = member_client.post(
+        url("election_plan", e),
+        {
+            "kind": "general",
+            "term_number": term,
+            "election_day": e.election_day.isoformat(),
+            "method": "direct",
+            "seats_director": "1",
+            "seats_deputy": "1",
+            "seats_member": "3",
+            "election_committee_members": "主任 王五",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["term_number"]
+    assert errors == [message]
+    assert "不能为负数" not in response.content.decode()
+    e.refresh_from_db()
+    assert e.term_number == 8

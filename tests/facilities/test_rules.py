@@ -140,7 +140,8 @@ def test_it_takes_a_service_hall_for_the_public_service_station():
     without = frozenset(SIX) - {Kind.SERVICE_STATION}
     verdict = judge("GD-13a", without)
     assert verdict.status == Status.NON_COMPLIANT
-    assert verdict.explanation == "缺少:社区公共服务站。"
+    assert verdict.explanation.startswith("缺少以下在用的设施用房:社区公共服务站。")
+    assert "社区公共服务站已登记为组织的,还须在设施中登记其用房" in verdict.explanation
 
 
 def test_it_names_the_missing_kinds_in_chinese():
@@ -150,7 +151,8 @@ def test_it_names_the_missing_kinds_in_chinese():
     assert verdict.status == Status.NON_COMPLIANT
     assert verdict.measured == "已设 2/6 项"
     assert verdict.explanation == (
-        "缺少:卫生计生服务中心、家庭服务中心、综治信访维稳工作站、小广场或小公园。"
+        "缺少以下在用的设施用房:"
+        "卫生计生服务中心、家庭服务中心、综治信访维稳工作站、小广场或小公园。"
     )
 
 
@@ -665,7 +667,7 @@ def test_it_evaluates_the_six_ones_and_the_rooms_floor_of_a_zhuhai_community(
     six = found["GD-13a"]
     assert six.status == Status.NON_COMPLIANT  # the health centre was retired
     assert six.measured == "已设 5/6 项"
-    assert six.explanation.startswith("缺少:卫生计生服务中心。")
+    assert six.explanation.startswith("缺少以下在用的设施用房:卫生计生服务中心。")
     assert "一般" in six.explanation  # GD-13a is an aspiration, flagged as a default
     rooms = found["NAT-rooms"]
     assert rooms.status == Status.COMPLIANT

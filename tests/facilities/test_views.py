@@ -131,3 +131,32 @@ def test_the_street_comparison_shows_the_space_findings(street_client, community
     findings = {f.standard.code: f.status for f in page.context["findings"][community.pk]}
     assert findings["GD-13b"] == "non_compliant"  # 150.5 m² < 200 m² for 1,000 households
     assert "GD-13b" in page.content.decode()
+
+
+def test_gd_05_and_gd_13a_say_which_service_station_they_count(street_client, community):
+    """Issue 20: registering the station as an organization turns GD-05 green; GD-13a, which
+    counts rooms, says that it is the station's room that is missing, until one is recorded."""
+    street_client.post(reverse("facilities:create", args=[community.code]), GOOD)
+    url = reverse("committees:organization_create", args=[community.code])
+    assert (
+        street_client.post(url, {"kind": "service_station", "name": "公共服务站"}).status_code
+        == 302
+    )
+
+    def finding(code: str) -> Finding:
+        return Finding.objects.get(community=community, standard__code=code, is_current=True)
+
+    tab = reverse("compliance:community", args=[community.code])
+    assert finding("GD-05").status == "compliant"
+    assert finding("GD-05").measured == "已登记为在册组织"
+    six = finding("GD-13a")
+    assert six.status == "non_compliant"
+    hint = "社区公共服务站已登记为组织的,还须在设施中登记其用房"
+    assert six.explanation.startswith("缺少以下在用的设施用房:社区公共服务站、")
+    assert hint in six.explanation
+    assert hint in street_client.get(tab).content.decode()
+
+    station_room = {**GOOD, "kind": "service_station", "name": "服务站用房"}
+    street_client.post(reverse("facilities:create", args=[community.code]), station_room)
+    assert hint not in finding("GD-13a").explanation
+    assert "社区公共服务站" not in finding("GD-13a").explanation

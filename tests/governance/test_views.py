@@ -267,3 +267,38 @@ def test_the_public_board_has_a_constant_query_count(client, community):
             community=community, category="party", title=f"党务{i}", content="x", published_on=TODAY
         )
     assert count() == before
+
+
+def test_the_public_board_lists_only_the_seats_of_the_two_committees(client, community):
+    """Issue 20: full-time staff and group or building leaders recorded in the committee or the
+    party organization are not "两委成员"."""
+    committee = Organization.objects.create(
+        community=community, kind="residents_committee", name="居委会"
+    )
+    party = Organization.objects.create(community=community, kind="party_branch", name="党支部")
+    group = Organization.objects.create(community=community, kind="residents_group", name="一组")
+    start = datetime.date(2021, 5, 1)
+    for name, org, position, full_time in (
+        ("甲主任", committee, "director", True),
+        ("乙委员", committee, "member", True),
+        ("丙书记", party, "secretary", False),
+        ("丁委员", party, "member", False),
+        ("戊专职", committee, "staff", True),
+        ("己组长", committee, "group_leader", False),  # recorded before positions were checked
+        ("庚楼长", party, "building_leader", False),
+        ("辛成员", party, "other", False),
+        ("壬组长", group, "group_leader", False),
+    ):
+        Membership.objects.create(
+            person=Person.objects.create(community=community, name=name, gender="male"),
+            organization=org,
+            position=position,
+            start_date=start,
+            full_time=full_time,
+        )
+    html = client.get(reverse("governance:public_board", args=[community.code])).content.decode()
+    roster = html.split('id="roster-heading"')[1].split("</section>")[0]
+    for seat in ("甲主任", "乙委员", "丙书记", "丁委员"):
+        assert seat in roster
+    for other in ("戊专职", "己组长", "庚楼长", "辛成员", "壬组长"):
+        assert other not in roster
