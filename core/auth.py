@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -49,3 +52,20 @@ def lockout_response(
     )
     response["Retry-After"] = str(minutes * 60)
     return response
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with the user name's length checked before anyone authenticates.
+
+    Django only sets the input's ``maxlength``: a longer name would reach django-axes, which
+    records it in a 255-character column (a 500 on PostgreSQL).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(
+            MaxLengthValidator(
+                getattr(field, "max_length", None) or 150, _("用户名过长,请核对后重新输入。")
+            )
+        )

@@ -20,17 +20,34 @@ from core import audit
 FIELD = "_version"
 
 
-def version_of(record: models.Model | None) -> int | None:
-    """The record's version; 0 for a record saved before it had any history (bulk imports)."""
+def version_of(record: models.Model | None, children: models.QuerySet | None = None) -> str | None:
+    """The record's version; 0 for a record saved before it had any history (bulk imports).
+
+    ``children`` (the historical rows of records edited together with it, e.g. a disclosure's
+    finance lines) join the version as ``<record>.<newest child row>``: adding, changing or
+    deleting any of them changes it too.
+    """
     if record is None or record.pk is None or not hasattr(record, "history"):
         return None
-    return audit.latest_version(record) or 0
+    version = str(audit.latest_version(record) or 0)
+    if children is not None:
+        newest = children.order_by("-history_id").values_list("history_id", flat=True).first()
+        version += f".{newest or 0}"
+    return version
+
+
+def base_of(submitted: str | None) -> int | None:
+    """The record's own history id within a submitted version (None if absent or tampered)."""
+    try:
+        return int(str(submitted).split(".", 1)[0])
+    except (TypeError, ValueError):
+        return None
 
 
 class EditConflict(Exception):
     """Someone saved the record after the version the user's form was based on."""
 
-    def __init__(self, record: models.Model, submitted: int | None, current: int):
+    def __init__(self, record: models.Model, submitted: int | None, current: str):
         super().__init__(f"{record._meta.label} {record.pk}: version {submitted} < {current}")
         self.record, self.submitted, self.current = record, submitted, current
 
@@ -42,7 +59,11 @@ class EditConflict(Exception):
         )
 
 
-def ensure_current(record: models.Model | None, submitted: str | None) -> None:
+def ensure_current(
+    record: models.Model | None,
+    submitted: str | None,
+    children: models.QuerySet | None = None,
+) -> None:
     """Lock the record's row, then refuse (EditConflict) if it changed since ``submitted``.
 
     Call inside the transaction that saves the record, so the lock lasts until the save commits.
@@ -56,10 +77,7 @@ def ensure_current(record: models.Model | None, submitted: str | None) -> None:
     # lock, the community row too (scripts/load found the deadlock that made).
     rows = type(record)._base_manager.filter(pk=record.pk).order_by()
     list(rows.select_for_update(of=("self",)).values_list("pk"))
-    current = audit.latest_version(record) or 0
-    try:
-        seen: int | None = int(submitted)
-    except (TypeError, ValueError):
-        seen = None  # a tampered value: safer to treat as stale
-    if current != seen:
-        raise EditConflict(record, seen, current)
+    current = version_of(record, children) or "0"
+    # A tampered value never equals the current version: safer to treat as stale.
+    if str(submitted).strip() != current:
+        raise EditConflict(record, base_of(submitted), current)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+# C0 and C1 control characters (tab and line breaks are ordinary text).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class ChineseByDefaultMiddleware:
@@ -32,6 +36,10 @@ class StripNulQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # No URL of the portal has a control character: a code with one ("…001%00") is a 404
+        # here, before it reaches a query (PostgreSQL refuses NUL in text: a 500).
+        if CONTROL_CHARACTERS.search(request.path):
+            raise Http404
         if any("\x00" in value for _key, values in request.GET.lists() for value in values):
             cleaned = request.GET.copy()
             for key, values in request.GET.lists():

@@ -48,3 +48,17 @@ def mask_id_number(value: str) -> str:
     if not value:
         return ""
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# C0 and C1 control characters: invisible, meaningless in a record, refused by Excel exports (and
+# NUL by PostgreSQL). Tab and line breaks are ordinary text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def validate_no_control_characters(value: object) -> None:
+    """Refuse text with control characters. Every form's text fields run it (core.apps sets it
+    as the default validator of forms.CharField): one place, not per form."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("不能包含控制字符(不可见的特殊字符),请删除后重新填写。"), code="control_characters"
+        )

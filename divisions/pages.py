@@ -5,14 +5,15 @@ Used by the committees, facilities and funding apps, so that each view stays a f
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -105,6 +106,105 @@ def add_row_errors(
         formset.non_form_errors().extend(m for ms in rest.values() for m in ms)
 
 
+def keep_their_changes(form: forms.BaseForm, record, conflict: locking.EditConflict) -> None:
+    """After a conflict, the fields this user left as they were take the other user's values.
+
+    Saving again then keeps what the other user changed, except where both changed the same
+    field: there this user's value stays, with a note beside the field naming the other value,
+    so that overwriting it is a deliberate choice. Only fields named like the record's own
+    (plain, not many-to-many) are compared: the rest are kept as typed.
+    """
+    base = record.history.filter(history_id=conflict.submitted).first()
+    fresh = type(record)._base_manager.filter(pk=record.pk).first()
+    if base is None or fresh is None or not form.is_bound:
+        return
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+    changed = False
+    for name, field in form.fields.items():
+        try:
+            model_field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not getattr(model_field, "concrete", False) or model_field.many_to_many:
+            continue
+        attname = model_field.attname
+        before, theirs = getattr(base, attname, None), getattr(fresh, attname)
+        if before == theirs:
+            continue  # the other user did not change this field
+        mine = _submitted_value(form, record, name, attname)
+        if mine != before:
+            form.add_error(
+                name,
+                _("对方也修改了此项(现为“%(value)s”);再次保存将以您填写的为准。")
+                % {"value": "" if theirs is None else theirs},
+            )
+            continue
+        key = form.add_prefix(name)
+        if isinstance(field.widget, forms.CheckboxInput):
+            if theirs:
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        elif theirs is None:
+            data[key] = ""
+        elif isinstance(theirs, datetime.date):
+            data[key] = theirs.isoformat()
+        else:
+            data[key] = str(theirs)
+        changed = True
+    if changed:
+        form.data = data
+
+
+def _submitted_value(form: forms.BaseForm, record, name: str, attname: str):
+    """What this user submitted for a field, in the record's terms (a foreign key as its id)."""
+    if isinstance(form, forms.ModelForm) and form.instance is record:
+        return getattr(record, attname)  # the form has put the submitted values on the record
+    value = form.cleaned_data.get(name)
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def guarded_save(record, submitted: str | None, save: Callable[[], object], children=None):
+    """Call ``save`` in one transaction after checking the record's version (core.locking):
+    raises EditConflict if someone saved it since the version the form showed."""
+    with transaction.atomic():
+        locking.ensure_current(record, submitted, children)
+        return save()
+
+
+def version_context(
+    request: SignedInRequest,
+    community: Community,
+    record,
+    submitted: str | None,
+    conflict: locking.EditConflict | None,
+    children=None,
+) -> dict:
+    """The version the next save is based on, and what changed when there was a conflict.
+
+    The version is what the user was first shown, until they have seen a conflict (then the
+    newest, so that saving again is a deliberate choice).
+    """
+    version: str | None
+    if conflict is not None:
+        version = conflict.current
+    elif submitted:
+        version = submitted
+    else:
+        version = locking.version_of(record, children)
+    unmask = access.may_see_personal_data(request.user, community.code)
+    return {
+        "version": version,
+        "version_field": locking.FIELD,
+        "history": audit.history_url(record, community.code) if record is not None else None,
+        "conflict": (
+            audit.changes_since(record, conflict.submitted or 0, unmask=unmask)
+            if conflict is not None
+            else None
+        ),
+    }
+
+
 def edit_page(
     request: SignedInRequest,
     community: Community,
@@ -113,45 +213,38 @@ def edit_page(
     *,
     heading: StrOrPromise,
     done: StrOrPromise,
-    next_url: str,
+    next_url: str | None,
     tab: str,
     template: str = "divisions/object_form.html",
     record=None,
+    **context,
 ) -> HttpResponse:
     """Bind, validate, call the service, redirect; service refusals land next to the fields.
 
     ``record`` is the existing record the page changes (by default the model form's instance):
     its version travels in a hidden field, and a save over someone else's newer save is refused
-    (core.locking) with what they changed and a link to the history.
+    (core.locking) with what they changed and a link to the history; the fields this user did
+    not touch then take the other user's values (``keep_their_changes``). Without ``next_url``
+    the service's return value is where to go.
     """
     if record is None:
         instance = getattr(form, "instance", None)
         record = instance if instance is not None and instance.pk is not None else None
+    cancel = context.pop("cancel", next_url)
     submitted = request.POST.get(locking.FIELD) if request.method == "POST" else None
     conflict = None
     if request.method == "POST" and form.is_valid() and not refuse_control_characters(form):
         try:
-            with transaction.atomic():
-                locking.ensure_current(record, submitted)
-                save(form)
+            went = guarded_save(record, submitted, lambda: save(form))
         except locking.EditConflict as error:
             conflict = error
             form.add_error(None, error.message)
+            keep_their_changes(form, record, error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, done)
-            return redirect(next_url)
-    # The version the user's edit is based on: what they were first shown, until they have seen
-    # a conflict (then the newest, so that saving again is a deliberate choice).
-    version: int | str | None
-    if conflict is not None:
-        version = conflict.current
-    elif submitted:
-        version = submitted
-    else:
-        version = locking.version_of(record)
-    unmask = access.may_see_personal_data(request.user, community.code)
+            return redirect(next_url or went)
     return community_page(
         request,
         community,
@@ -159,13 +252,7 @@ def edit_page(
         tab=tab,
         form=form,
         heading=heading,
-        cancel=next_url,
-        version=version,
-        version_field=locking.FIELD,
-        history=audit.history_url(record, community.code) if record is not None else None,
-        conflict=(
-            audit.changes_since(record, conflict.submitted or 0, unmask=unmask)
-            if conflict is not None
-            else None
-        ),
+        cancel=cancel,
+        **version_context(request, community, record, submitted, conflict),
+        **context,
     )

@@ -25,11 +25,17 @@ from django.utils.translation import gettext as _
 
 from compliance.models import Status
 from compliance.rules import meets_fraction
-from core import access
+from core import access, locking
 from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
 from divisions.models import Community
-from divisions.pages import community_page, writable_community
+from divisions.pages import (
+    community_page,
+    edit_page,
+    guarded_save,
+    version_context,
+    writable_community,
+)
 from elections import selectors, services
 from elections.counting import Entry, compute_outcomes, election_rules, entries_of, frozen_results
 from elections.forms import (
@@ -42,7 +48,7 @@ from elections.forms import (
     VoterListForm,
     VotingForm,
 )
-from elections.models import Election
+from elections.models import Election, ElectionCandidate
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -103,22 +109,18 @@ def _form_page(
     **context,
 ) -> HttpResponse:
     """Bind, validate, call the service (which returns where to go), redirect; refusals of
-    the service land next to the fields and nothing is saved."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            next_url = save(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(next_url)
-    return community_page(
+    the service land next to the fields and nothing is saved. A form of an existing election
+    carries its version: a save over someone else's newer one is refused (core.locking)."""
+    return edit_page(
         request,
         community,
-        template,
-        tab=TAB,
-        form=form,
+        form,
+        save,
         heading=heading,
+        done=done,
+        next_url=None,
+        tab=TAB,
+        template=template,
         cancel=cancel,
         **context,
     )
@@ -383,6 +385,9 @@ def results(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     form = ResultsForm(request.POST or None, election=election, candidates=candidates)
     rules = election_rules(community.code, election.final_day)
     preview = None
+    submitted = request.POST.get(locking.FIELD) if request.method == "POST" else None
+    children = ElectionCandidate.history.filter(election_id=election.pk)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             votes = form.votes()
@@ -395,7 +400,17 @@ def results(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
             )
         else:
             try:
-                services.results_record(actor=request.user, election=election, votes=form.votes())
+                guarded_save(
+                    election,
+                    submitted,
+                    lambda: services.results_record(
+                        actor=request.user, election=election, votes=form.votes()
+                    ),
+                    children,
+                )
+            except locking.EditConflict as error:
+                conflict = error
+                form.add_error(None, error.message)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -420,6 +435,7 @@ def results(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         heading=_("计票结果:登记各候选人得票"),
         cancel=_url(election),
         names={c.pk: c.person.name for c in candidates},
+        **version_context(request, community, election, submitted, conflict, children),
     )
 
 
@@ -434,6 +450,9 @@ def rerun(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     places = services.rerun_places(election, candidates)
     rules = election_rules(community.code, election.final_day)
     form = None
+    submitted = request.POST.get(locking.FIELD) if request.method == "POST" else None
+    children = ElectionCandidate.history.filter(election_id=election.pk)
+    conflict = None
     if places:
         form = RerunForm(
             request.POST or None,
@@ -443,9 +462,17 @@ def rerun(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.rerun_record(
-                    actor=request.user, election=form.apply(election), votes=form.votes()
+                guarded_save(
+                    election,
+                    submitted,
+                    lambda: services.rerun_record(
+                        actor=request.user, election=form.apply(election), votes=form.votes()
+                    ),
+                    children,
                 )
+            except locking.EditConflict as error:
+                conflict = error
+                form.add_error(None, error.message)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -465,6 +492,7 @@ def rerun(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         results=frozen_results(election, candidates),
         heading=_("另行选举:登记空缺名额的选举结果"),
         cancel=_url(election),
+        **version_context(request, community, election, submitted, conflict, children),
     )
 
 
@@ -497,6 +525,7 @@ def certify(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         cancel=_url(election),
         template="elections/election_certify.html",
         election=election,
+        record=election,
         page=page,
     )
 
@@ -543,6 +572,7 @@ def correct(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         done=_("更正已登记;当选人已按更正后的得票重新计算。"),
         cancel=_url(election),
         election=election,
+        record=election,
         intro=_(
             "已确认的选举结果不能直接修改。更正作为一次新的记录保存,写明原因和更正人;"
             "当选人按更正后的得票重新计算,任职记录随之调整。"

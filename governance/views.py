@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import access
+from core import access, locking
 from core.uploads import attachment_response
 from core.users import SignedInRequest
 from divisions import selectors as committee_selectors
@@ -28,6 +28,8 @@ from divisions.pages import (
     add_service_errors,
     community_page,
     edit_page,
+    guarded_save,
+    version_context,
     writable_community,
 )
 from governance import selectors, services
@@ -46,6 +48,7 @@ from governance.matters import ORDER, STEP_NAMES, progress
 from governance.models import (
     Attachment,
     Disclosure,
+    FinanceLine,
     MajorMatter,
     MatterStep,
     Resolution,
@@ -221,12 +224,25 @@ def disclosure_lines(request: SignedInRequest, code: str, pk: int) -> HttpRespon
     if disclosure.category != Disclosure.Category.FINANCE:
         raise Http404
     formset = FinanceLineFormSet(request.POST or None, instance=disclosure, prefix="lines")
+    # The lines are edited together: the version is the disclosure's and its lines' (a line
+    # added, changed or deleted by someone else meanwhile refuses the save).
+    submitted = request.POST.get(locking.FIELD) if request.method == "POST" else None
+    children = FinanceLine.history.filter(disclosure_id=disclosure.pk)
+    conflict = None
     if request.method == "POST" and formset.is_valid():
         lines, deleted, rows = _finance_lines(formset)
         try:
-            services.finance_lines_save(
-                actor=request.user, disclosure=disclosure, lines=lines, deleted=deleted
+            guarded_save(
+                disclosure,
+                submitted,
+                lambda: services.finance_lines_save(
+                    actor=request.user, disclosure=disclosure, lines=lines, deleted=deleted
+                ),
+                children,
             )
+        except locking.EditConflict as error:
+            conflict = error
+            formset.non_form_errors().append(error.message)
         except ValidationError as error:
             add_row_errors(formset, rows, error, key="lines")
         else:
@@ -239,6 +255,7 @@ def disclosure_lines(request: SignedInRequest, code: str, pk: int) -> HttpRespon
         tab="governance",
         disclosure=disclosure,
         formset=formset,
+        **version_context(request, community, disclosure, submitted, conflict, children),
     )
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from compliance import views as compliance_views
+from core.auth import LoginForm
 from divisions import views as divisions_views
 from portal import views
 
@@ -30,7 +31,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="portal/login.html", redirect_authenticated_user=True
+            template_name="portal/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LoginForm,
         ),
         name="login",
     ),

@@ -45,7 +45,32 @@ EDIT_VIEWS = [
     "governance:matter_edit",
     "governance:covenant_edit",
     "governance:service_edit",
+    "governance:disclosure_lines",
+    "elections:election_plan",
+    "elections:election_voter_list",
+    "elections:election_voting",
+    "elections:election_results",
+    "elections:election_rerun",
+    "elections:election_certify",
+    "elections:election_correct",
 ]
+# Writing views of a record that add something beside it (a row of their own, created through
+# the record's page), or that change a record without a history (notices and disputes are
+# state machines: their services refuse a step from the wrong state).
+NOT_EDITS = {
+    "committees:training_create",
+    "committees:qualification_create",
+    "governance:resolution_create",
+    "governance:meeting_attachment_add",
+    "governance:disclosure_attachment_add",
+    "elections:election_candidate_create",
+    "elections:election_candidate_remove",
+    "supervision:notice_respond",
+    "supervision:notice_review",
+    "supervision:dispute_decide",
+    "surveys:codes",
+    "surveys:paper",
+}
 
 
 def person_form(client: Client, person: Person) -> tuple[str, dict]:
@@ -126,7 +151,8 @@ def test_every_edit_form_refuses_a_save_over_a_newer_one(client, make_user, comm
     version = page.context["version"]
     assert version is not None and f'name="{FIELD}" value="{version}"' in page.content.decode()
     community = Community.objects.get(code=own[0])
-    data = {**form_data(page.context["form"]), **valid_post(route, community, None)}
+    shown = form_data(page.context["form"]) if "form" in page.context else {}
+    data = {**shown, **valid_post(route, community, None)}
     data[FIELD] = version
     # Someone else saves the record meanwhile.
     if route == "committees:community_edit":
@@ -158,6 +184,7 @@ def _record_model(route: str):
         "matter": "governance.MajorMatter",
         "covenant": "governance.Covenant",
         "service": "governance.PublicService",
+        "election": "elections.Election",
     }
     return apps.get_model(kinds[OBJECT_VIEWS[route]])
 
@@ -165,13 +192,7 @@ def _record_model(route: str):
 def test_the_edit_views_list_is_complete():
     """Every view that changes an existing record is in EDIT_VIEWS (so it is checked above)."""
 
-    changing = {
-        r
-        for r in WRITING_VIEWS
-        if r in OBJECT_VIEWS
-        and r.rsplit("_", 1)[-1] in ("edit", "end", "delete")
-        or r.endswith(":edit")
-    }
+    changing = {r for r in WRITING_VIEWS if r in OBJECT_VIEWS} - NOT_EDITS
     assert changing | {"committees:community_edit"} == set(EDIT_VIEWS)
 
 
@@ -220,3 +241,67 @@ def test_concurrent_saves_of_one_record_lose_no_update(make_user, community_in):
     assert person.note == f"第{winner}位用户的修改"
     # One history row for the creation, one for the single successful save.
     assert person.history.count() == 2
+
+
+# --- after a conflict: the other user's changes are kept, not silently reverted -----------------
+
+
+@pytest.mark.django_db
+def test_saving_again_after_a_conflict_keeps_the_other_users_untouched_fields(
+    client, make_user, community_in
+):
+    """The committee changes households 5664 → 5670 while the street, with the form already
+    open, changes only the population: the street is warned, saves again, and households stays
+    at 5670 (the field the street did not touch takes the committee's value)."""
+    from committees.services import community_update
+
+    community = community_in(STREET)
+    street = make_user(Role.STREET, STREET)
+    community_update(
+        actor=street, community=community, data={"households": 5664, "population": 15000}
+    )
+    client.force_login(street)
+    url = reverse("committees:community_edit", args=[community.code])
+    page = client.get(url)
+    data = {**form_data(page.context["form"]), FIELD: page.context["version"]}
+    committee = make_user(Role.COMMITTEE, community.code)
+    community.refresh_from_db()
+    community_update(actor=committee, community=community, data={"households": 5670})
+
+    warned = client.post(url, {**data, "population": "15100"})
+    assert warned.status_code == 200 and "已被他人修改" in warned.content.decode()
+    # The form shown again holds the committee's households and the street's population.
+    assert warned.context["form"]["households"].value() == "5670"
+    again = form_data(warned.context["form"])
+    assert client.post(url, {**again, FIELD: warned.context["version"]}).status_code == 302
+    community.refresh_from_db()
+    assert (community.households, community.population) == (5670, 15100)
+
+
+@pytest.mark.django_db
+def test_a_field_both_users_changed_is_pointed_out_and_keeps_this_users_value(
+    client, make_user, community_in
+):
+    from committees.services import community_update
+
+    community = community_in(STREET)
+    street = make_user(Role.STREET, STREET)
+    community_update(
+        actor=street, community=community, data={"households": 5664, "population": 15000}
+    )
+    client.force_login(street)
+    url = reverse("committees:community_edit", args=[community.code])
+    page = client.get(url)
+    data = {**form_data(page.context["form"]), FIELD: page.context["version"]}
+    community.refresh_from_db()
+    community_update(
+        actor=make_user(Role.COMMITTEE, community.code),
+        community=community,
+        data={"households": 5670},
+    )
+    warned = client.post(url, {**data, "households": "5680"})
+    assert warned.status_code == 200
+    assert warned.context["form"]["households"].value() == "5680"
+    assert "5670" in " ".join(warned.context["form"].errors.get("households", []))
+    community.refresh_from_db()
+    assert community.households == 5670

@@ -339,3 +339,41 @@ def test_record_forms_survive_hostile_values(client, make_user, community_in, ro
         _assert_safe(response)
         if response.status_code == 302:  # accepted (deleted): the next value needs a record
             target = record(route, community)
+
+
+# --- issue 19: inputs that ended in a 500, and control characters outside the edit page -------
+
+
+@pytest.mark.parametrize(
+    "path", ["/public/440402001001%00/", "/public/44040200%01/", "/c/440402001001%00/"]
+)
+def test_a_control_character_in_a_path_is_a_404(client, community_in, path):
+    community_in(STREET)
+    assert client.get(path).status_code == 404
+
+
+def test_a_user_name_longer_than_the_lockout_records_is_refused_at_login(client, zhuhai):
+    response = client.post(reverse("login"), {"username": "u" * 300, "password": "x" * 12})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.filter(username__startswith="uuuu").exists()
+
+
+def test_control_characters_are_refused_in_finance_lines(client, make_user, community_in):
+    community = community_in(STREET)
+    client.force_login(make_user(Role.STREET, STREET))
+    disclosure = record("governance:disclosure_lines", community)
+    url = reverse("governance:disclosure_lines", args=[community.code, disclosure.pk])
+    data = {
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-direction": "income",
+        "lines-0-item": "街道\x01拨款",
+        "lines-0-amount": "5000",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "控制字符" in response.content.decode()
+    assert not disclosure.lines.filter(item__contains="\x01").exists()
