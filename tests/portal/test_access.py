@@ -225,7 +225,7 @@ def test_it_exports_only_the_users_communities(client, make_user, zhuhai):
 
 def test_it_keeps_non_staff_out_of_django_admin(client, make_user, zhuhai):
     client.force_login(make_user(Role.BUREAU, DISTRICT))
-    response = client.get("/admin/committees/community/")
+    response = client.get("/admin/divisions/community/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
 

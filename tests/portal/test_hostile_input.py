@@ -24,7 +24,7 @@ CORPUS = [
     "9999-12-31",
     "0000-01-01",
     "<script>alert(1)</script>",
-    "'; DROP TABLE committees_community; --",
+    "'; DROP TABLE divisions_community; --",
     "\x00\x01\x1f",
     "😀🏠",
     "张三 O'Brien ١٢٣",

@@ -131,7 +131,7 @@ def test_a_populated_postgres_database_round_trips_table_by_table(
         assert after == before
         assert before["funding_allocation"][0] == 2  # one of them deleted (softly)
         assert before["committees_historicalperson"][0] >= 2
-        assert before["committees_community"][0] > 200
+        assert before["divisions_community"][0] > 200
         # Restoring again over the restored copy (--clean) changes nothing.
         run("restore", backup, database_url(copy))
     finally:

@@ -265,7 +265,7 @@ def test_a_logged_in_get_reads_its_page_from_the_replica(client, make_user, comm
     assert page.status_code == 200
     html = page.content.decode()
     assert community.name in html and "只在主库上的新名称" not in html
-    assert any("committees_community" in sql for sql in on_replica)
+    assert any("divisions_community" in sql for sql in on_replica)
     # The primary is asked for the session only (who is logged in must never lag).
     assert on_primary and all("django_session" in sql for sql in on_primary), on_primary
     routed.catch_up()
