@@ -11,7 +11,7 @@ from divisions.models import Community
 from elections import selectors, services
 from elections.models import Election, ElectionCandidate
 from tests.conftest import STREET
-from tests.governance.builders import ballots, election, stand
+from tests.elections.builders import ballots, election, stand
 
 pytestmark = pytest.mark.django_db
 DIRECTOR = ElectionCandidate.Position.DIRECTOR
