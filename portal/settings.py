@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "governance",
     "facilities",
     "funding",
+    "grassroots",
     "supervision",
     "demo",
     "portal",

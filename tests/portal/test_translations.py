@@ -44,6 +44,7 @@ SOURCE_DIRS = (
     "governance",
     "facilities",
     "funding",
+    "grassroots",
     "supervision",
     "demo",
     "portal",
