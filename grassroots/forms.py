@@ -9,7 +9,7 @@ from core.forms import model_choice_field
 from core.validators import validate_phone
 from divisions.models import Community
 from grassroots.models import MAX_TEXT, Grid, GridWorker, Request, Visit, state_q
-from grassroots.services import PUBLIC_CATEGORIES
+from grassroots.services import PUBLIC_CATEGORIES, request_errors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -67,6 +67,15 @@ class RequestForm(forms.ModelForm):
         )
         model_choice_field(self, "handler").queryset = Person.objects.filter(community=community)
         self.fields["due_on"].required = False
+        self.community = community
+
+    def clean(self):
+        super().clean()
+        # Beside the field, before the model's constraints would say it above the form.
+        for name, message in request_errors(self.community, self.cleaned_data).items():
+            if name in self.cleaned_data:
+                self.add_error(name, message)
+        return self.cleaned_data
 
     def clean_phone(self) -> str:
         return _phone(self.cleaned_data.get("phone", ""))

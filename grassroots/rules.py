@@ -30,12 +30,19 @@ from grassroots.models import EIGHT_REPORTS, Request
 
 register_missing("grassroots.requests", _("民情台账"), "grassroots:requests")
 
-WINDOW_DAYS = 365
 CATEGORY_LABELS = {c: str(Request.Category(c).label) for c in EIGHT_REPORTS}
 
 
+def year_before(as_of: datetime.date) -> datetime.date:
+    """The same day a year earlier (28 February for a 29th)."""
+    try:
+        return as_of.replace(year=as_of.year - 1)
+    except ValueError:
+        return as_of.replace(year=as_of.year - 1, day=28)
+
+
 def _window(as_of: datetime.date) -> Q:
-    return Q(received_on__gt=as_of - datetime.timedelta(days=WINDOW_DAYS), received_on__lte=as_of)
+    return Q(received_on__gt=year_before(as_of), received_on__lte=as_of)
 
 
 def _tally(communities, as_of: datetime.date, categories: list[str] | None) -> dict[int, tuple]:

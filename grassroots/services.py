@@ -106,7 +106,8 @@ def grid_worker_save(
     return record_save(actor=actor, instance=worker, community=grid.community)
 
 
-def _check_request(community: Community, data: Mapping[str, Any]) -> None:
+def request_errors(community: Community, data: Mapping[str, Any]) -> dict[str, str]:
+    """What is wrong with a register item's values, by field (empty when nothing is)."""
     errors: dict[str, str] = {}
     for name in ("grid", "building", "handler"):
         if not _of_community(data.get(name), community):
@@ -136,8 +137,7 @@ def _check_request(community: Community, data: Mapping[str, Any]) -> None:
         errors["escalated_on"] = _("填写了街道答复,请填写上报街道日期。")
     if escalated and received and escalated < received:
         errors["escalated_on"] = _("上报日期不能早于受理日期。")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @transaction.atomic
@@ -153,7 +153,9 @@ def request_save(
     data = dict(data)
     if not data.get("due_on") and data.get("received_on") and data.get("category"):
         data["due_on"] = due_date(community.code, data["category"], data["received_on"])
-    _check_request(community, data)
+    errors = request_errors(community, data)
+    if errors:
+        raise ValidationError(errors)
     return community_record_save(
         actor=actor,
         community=community,
