@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "committees",
     "elections",
     "governance",
+    "surveys",
     "facilities",
     "funding",
     "grassroots",
