@@ -1519,7 +1519,7 @@ STANDARDS: list[dict] = [
             "有不稳定因素必报"
         ),
         "quote_is_paraphrase": False,
-        "rule_key": "governance.building_reports",
+        "rule_key": "grassroots.building_reports",
         "params": {
             "categories": [
                 "damaged_public_facilities",
@@ -1565,7 +1565,7 @@ STANDARDS: list[dict] = [
             "确保“件件有回应、事事有反馈”。"
         ),
         "quote_is_paraphrase": False,
-        "rule_key": "governance.requests_answered",
+        "rule_key": "grassroots.requests_answered",
         "params": {},
         "level": "community",
         "scope_prefixes": None,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "surveys",
     "facilities",
     "funding",
+    "grassroots",
     "supervision",
     "demo",
     "portal",

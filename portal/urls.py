@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("facilities.urls")),
     path("", include("funding.urls")),
+    path("", include("grassroots.urls")),
     path("", include("elections.urls")),
     path("", include("governance.urls")),
     path("", include("surveys.urls")),

@@ -49,6 +49,7 @@ from governance.models import (
     PublicService,
     Resolution,
 )
+from grassroots.models import Grid, GridWorker, Request, Visit
 from supervision.models import (
     Exemption,
     NoticeEvent,
@@ -280,12 +281,20 @@ def replica_settings(settings) -> None:
 # --- the vocabulary of the URL walk (tests/portal/test_access.py) -----------------------------
 
 # Views that anonymous users may open.
-PUBLIC = {"login", "logout", "healthz", "set_language", "governance:public_search"}
+PUBLIC = {
+    "login",
+    "logout",
+    "healthz",
+    "set_language",
+    "governance:public_search",
+    "grassroots:public_track",
+}
 # Anonymous, read-only pages of one community (the public board).
 PUBLIC_WITH_CODE = {
     "governance:public_board",
     "surveys:public_answer",
     "surveys:public_results",
+    "grassroots:public_submit",
 }
 # Anonymous downloads of one published file of a community (code + pk), tested on their own.
 PUBLIC_FILES = {"governance:public_file"}
@@ -345,6 +354,14 @@ COMMUNITY_VIEWS = {
     "elections:elections",
     "elections:election_create",
     "surveys:community_surveys",
+    "grassroots:requests",
+    "grassroots:request_create",
+    "grassroots:requests_export",
+    "grassroots:ledger",
+    "grassroots:grids",
+    "grassroots:grid_create",
+    "grassroots:visits",
+    "grassroots:visit_create",
 }
 # Views of one record of a community (code + pk), by the kind of record.
 OBJECT_VIEWS = {
@@ -381,6 +398,9 @@ OBJECT_VIEWS = {
     "supervision:notice_review": "notice",
     "supervision:notice_file": "response",
     "supervision:dispute_decide": "dispute",
+    "grassroots:request_edit": "request",
+    "grassroots:grid_edit": "grid",
+    "grassroots:worker_create": "grid",
     "surveys:community_survey": "survey",
     "surveys:codes": "survey",
     "surveys:paper": "survey",
@@ -468,6 +488,12 @@ ALLOWED_ROLES = {
             "elections:election_voting",
             "elections:election_results",
             "elections:election_rerun",
+            "grassroots:request_create",
+            "grassroots:request_edit",
+            "grassroots:grid_create",
+            "grassroots:grid_edit",
+            "grassroots:worker_create",
+            "grassroots:visit_create",
         )
     },
     # Only the street office, or a bureau above it, certifies and corrects an election.
@@ -524,6 +550,23 @@ def make_record(kind: str, community: Community):
     day = datetime.date(2024, 3, 1)
     if kind == "community":
         return community
+    if kind in ("grid", "gridworker", "visit", "request"):
+        grid, _new = Grid.objects.get_or_create(community=community, name="第一网格")
+        if kind == "grid":
+            return grid
+        if kind == "gridworker":
+            person = Person.objects.create(community=community, name="网格员", gender="female")
+            return GridWorker.objects.create(grid=grid, person=person, start_date=day)
+        if kind == "visit":
+            return Visit.objects.create(community=community, grid=grid, visited_on=day)
+        return Request.objects.create(
+            community=community,
+            received_on=day,
+            channel="phone",
+            category="request",
+            summary="楼道灯不亮",
+            due_on=day + datetime.timedelta(days=7),
+        )
     if kind == "facility":
         return Facility.objects.create(
             community=community,
@@ -779,6 +822,12 @@ def valid_post(route: str, community: Community, target) -> dict:
     if route == "surveys:paper":
         question = Question.objects.filter(survey__communities=community).order_by("pk").last()
         return {f"q{question.pk}": "4"} if question else {}
+    if route == "grassroots:worker_create":
+        person = Person.objects.create(community=community, name="网格员甲", gender="male")
+        return {"person": person.pk, "start_date": day}
+    if route == "grassroots:visit_create":
+        grid, _new = Grid.objects.get_or_create(community=community, name="第一网格")
+        return {"visited_on": day, "kind": "visit", "grid": grid.pk, "households_visited": "8"}
     if route == "committees:membership_create":
         person = Person.objects.create(community=community, name="王五", gender="male")
         organization = Organization.objects.create(
@@ -930,6 +979,21 @@ def valid_post(route: str, community: Community, target) -> dict:
             "filed_with": "翠香街道办事处",
         },
         "governance:service_create": {"name": "居住证申领", "content": "受理居住证申领"},
+        "grassroots:request_create": {
+            "received_on": day,
+            "channel": "phone",
+            "category": "request",
+            "summary": "楼道灯不亮",
+        },
+        "grassroots:request_edit": {
+            "received_on": day,
+            "channel": "phone",
+            "category": "request",
+            "summary": "楼道灯不亮",
+            "due_on": day,
+        },
+        "grassroots:grid_create": {"name": "第二网格", "households": "150"},
+        "grassroots:grid_edit": {"name": "第三网格"},
         "elections:election_create": {
             "kind": "general",
             "term_number": "8",

@@ -17,6 +17,7 @@ APPS = (
     "governance",
     "facilities",
     "funding",
+    "grassroots",
     "supervision",
     "demo",
     "portal",

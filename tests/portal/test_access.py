@@ -348,7 +348,12 @@ def test_every_audited_record_has_a_history_page_inside_and_a_404_outside(
 
 # Models with history that belong to no single community (reference data of a division).
 # Surveys and their questions belong to the street or bureau that defines them.
-NOT_COMMUNITY_OWNED = {"funding.wagebenchmark", "surveys.survey", "surveys.question"}
+NOT_COMMUNITY_OWNED = {
+    "funding.wagebenchmark",
+    "surveys.survey",
+    "surveys.question",
+    "grassroots.timelimit",
+}
 
 
 def test_the_history_walk_knows_every_model_with_a_history_of_a_community():

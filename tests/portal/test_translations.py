@@ -45,6 +45,7 @@ SOURCE_DIRS = (
     "surveys",
     "facilities",
     "funding",
+    "grassroots",
     "supervision",
     "demo",
     "portal",
