@@ -168,6 +168,9 @@ ASSESSMENT_VIEWS = {
     "supervision:assessment_evaluate",
     "supervision:assessment_export",
 }
+# A user's own background jobs, by id: another user's job or one outside the jurisdiction is a
+# 404 (tests/jobs/test_jobs.py walks these three for every case).
+JOB_VIEWS = {"jobs:detail", "jobs:status", "jobs:file"}
 WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
 UNSCOPED_VIEWS = {"compliance:standard_detail"}
@@ -277,6 +280,7 @@ def test_it_knows_how_to_fill_every_parameterised_view():
             )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
             or (r.name in ASSESSMENT_VIEWS and r.params == ("pk",))
+            or (r.name in JOB_VIEWS and r.params == ("pk",))
             or (r.name in PUBLIC_FILES and r.params == ("code", "pk"))
             or HISTORY_VIEWS.get(r.name) == r.params
         )
@@ -523,7 +527,7 @@ def targets(route: str, inside: str, outside: str, committee_code: str | None):
 SCOPED = [
     r.name
     for r in PRIVATE_WITH_CODE
-    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS and r.name not in HISTORY_VIEWS
+    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS | JOB_VIEWS and r.name not in HISTORY_VIEWS
 ]
 
 
