@@ -14,10 +14,6 @@ from jobs.models import Job
 SUMMARY_LABELS = {
     "communities": _("评估社区数"),
     "findings": _("评估结果条数"),
-    "provinces": _("省份数"),
-    "rows": _("导入行数"),
-    "users": _("用户数"),
-    "sent": _("已发送"),
 }
 
 
