@@ -124,7 +124,10 @@ def run(job_id: int, body: Callable[[Job, Progress], dict[str, Any]]) -> dict[st
     job = Job.objects.get(pk=job_id)
     progress = Progress(job)
     try:
-        summary = body(job, progress)
+        # All of the body's writes or none: a worker killed half-way leaves nothing of its run
+        # (the database rolls the open transaction back), and the re-queued run starts clean.
+        with transaction.atomic():
+            summary = body(job, progress)
     except JobError as exc:
         _finish(job, Job.State.FAILED, error=str(exc))
         return {"failed": str(exc)}
