@@ -41,6 +41,8 @@ class Job(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField(max_length=200, blank=True)
+    # The file the job works on (e.g. an uploaded roster), kept until the job finishes.
+    upload = models.FileField(upload_to="jobs/uploads/%Y/%m/", blank=True)
     error = models.TextField(_("失败原因"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,12 @@ logger = logging.getLogger(__name__)
 
 
 class JobError(Exception):
-    """A failure to show the user as it is (already in Chinese), e.g. a file that cannot be read."""
+    """A failure to show the user as it is (already in Chinese), e.g. a file that cannot be read;
+    ``summary`` (e.g. each row's error) is kept on the job for its page."""
+
+    def __init__(self, message: str, *, summary: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.summary = summary
 
 
 class Progress:
@@ -75,6 +81,7 @@ def start(
     key: str = "",
     params: dict[str, Any] | None = None,
     total: int = 0,
+    upload: File | None = None,
 ) -> tuple[Job, bool]:
     """Record a job and enqueue ``task(job_id)``. Returns ``(job, joined)``: with a ``key``, a
     job already queued or running for it is returned instead (``joined`` true), so the same
@@ -95,6 +102,8 @@ def start(
                 params=params or {},
                 total=total,
             )
+            if upload is not None:  # saved before the task is queued: the worker reads it
+                job.upload.save(upload.name or "upload", upload, save=True)
     except IntegrityError:  # another request started it between the look-up and the insert
         running = Job.objects.get(key=key, state__in=Job.ACTIVE)
         _watch(running, actor)
@@ -129,7 +138,7 @@ def run(job_id: int, body: Callable[[Job, Progress], dict[str, Any]]) -> dict[st
         with transaction.atomic():
             summary = body(job, progress)
     except JobError as exc:
-        _finish(job, Job.State.FAILED, error=str(exc))
+        _finish(job, Job.State.FAILED, error=str(exc), summary=exc.summary)
         return {"failed": str(exc)}
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
@@ -151,6 +160,9 @@ def _finish(
     if state == Job.State.DONE:
         values["done"] = job.total
     Job.objects.filter(pk=job.pk).update(**values)
+    if job.upload:  # the input (e.g. a roster with ID numbers) is not kept once the job ended
+        job.upload.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(upload="")
 
 
 def recover_stale() -> tuple[int, int]:
@@ -196,8 +208,9 @@ def expire(*, older_than_days: int | None = None) -> int:
     old = Job.objects.filter(state__in=[Job.State.DONE, Job.State.FAILED], finished_at__lt=cutoff)
     count = 0
     for job in old.iterator():
-        if job.result_file:
-            job.result_file.delete(save=False)
+        for file in (job.result_file, job.upload):
+            if file:
+                file.delete(save=False)
         job.delete()
         count += 1
     DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()

@@ -126,6 +126,8 @@ JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=2)
 # Finished jobs, their result files and queue rows are deleted after this many days
 # (`manage.py jobs_maintain`, also run by cron).
 JOBS_RESULT_DAYS = env.int("JOBS_RESULT_DAYS", default=7)
+# A roster upload larger than this (bytes; ~200 rows) is imported by a worker, not in the request.
+ROSTER_JOB_BYTES = env.int("ROSTER_JOB_BYTES", default=20_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
