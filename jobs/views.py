@@ -14,10 +14,10 @@ from jobs.models import Job
 SUMMARY_LABELS = {
     "communities": _("评估社区数"),
     "findings": _("评估结果条数"),
-    "people_created": _("新增人员"),
-    "people_reused": _("沿用已有人员"),
-    "people_updated": _("更新信息的人员"),
-    "memberships_created": _("新增任职"),
+    "people_created": _("新增人员数"),
+    "people_reused": _("沿用已有人员数"),
+    "people_updated": _("更新信息的人员数"),
+    "memberships_created": _("新增任职数"),
 }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "committees",
     "elections",
     "governance",
+    "surveys",
     "facilities",
     "funding",
     "supervision",

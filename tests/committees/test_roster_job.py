@@ -66,7 +66,7 @@ def test_a_large_roster_is_imported_by_a_worker(client, signed_in, community, se
     assert Membership.objects.filter(organization__community=community).count() == 2
     assert not job.upload  # the personal data is not kept once the job ended
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-    assert "新增任职" in page
+    assert "新增任职数" in page
 
 
 def test_the_job_page_lists_each_rows_error_and_nothing_is_imported(

@@ -43,6 +43,7 @@ SOURCE_DIRS = (
     "committees",
     "elections",
     "governance",
+    "surveys",
     "facilities",
     "funding",
     "supervision",
