@@ -13,6 +13,11 @@ from tests.committees.test_roster import id_number, row, xlsx
 from tests.conftest import STREET
 from tests.jobs.test_jobs import work_off_the_queue
 
+# The worker (db_worker, run in-process) closes a connection that is not in autocommit before
+# each task, as it must between tasks: on PostgreSQL that is the test's own transaction, so these
+# tests commit for real and the tables are flushed after each.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def community(community_in):

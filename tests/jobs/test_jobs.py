@@ -14,6 +14,11 @@ from core.models import Role
 from jobs.models import Job
 from tests.conftest import DISTRICT, OTHER_STREET, STREET
 
+# The worker (db_worker, run in-process) closes a connection that is not in autocommit before
+# each task, as it must between tasks: on PostgreSQL that is the test's own transaction, so these
+# tests commit for real and the tables are flushed after each.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def work_off_the_queue() -> None:
     call_command(
