@@ -21,6 +21,9 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "门户地址 / Portal: http://$(HOST)/"
+	@# One background-job worker beside the server, stopped with it (README: Background jobs).
+	$(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 # pytest-xdist workers in each pass (1: no workers, one process).

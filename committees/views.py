@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees import roster, selectors, services
+from committees import roster, selectors, services, tasks
 from committees.forms import (
     CommunityForm,
     EndMembershipForm,
@@ -344,12 +344,22 @@ def roster_import(request: SignedInRequest, code: str) -> HttpResponse:
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     check = None
     if request.method == "POST" and form.is_valid():
-        check = roster.import_roster(
-            actor=request.user, community=community, file=form.cleaned_data["file"]
-        )
-        if not check.errors:
-            messages.success(request, _("名单已导入。"))
-            return redirect("committees:people", code=code)
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.ROSTER_JOB_BYTES:  # a large file is imported by a worker
+            try:
+                job = tasks.start_roster_import(
+                    actor=request.user, community=community, file=upload
+                )
+            except tasks.ImportRunning:
+                form.add_error("file", _("本社区已有名单导入正在进行,请在其完成后再导入。"))
+            else:
+                messages.success(request, _("文件较大,已在后台开始检查并导入。"))
+                return redirect("jobs:detail", pk=job.pk)
+        if form.is_valid():
+            check = roster.import_roster(actor=request.user, community=community, file=upload)
+            if not check.errors:
+                messages.success(request, _("名单已导入。"))
+                return redirect("committees:people", code=code)
     return community_page(
         request, community, "committees/roster_import.html", tab="people", form=form, check=check
     )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import exemptions, services
+from compliance import exemptions, services, tasks
 from compliance import selectors as compliance
 from compliance.engine import applicability
 from compliance.forms import AsOfForm, LocalDocumentForm, LocalStandardForm
@@ -163,21 +163,14 @@ def division_evaluate(request: SignedInRequest, code: str) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if not access.can_evaluate(request.user, code):
         raise PermissionDenied
-    count = communities.count()
-    if count > WEB_EVALUATION_LIMIT:
-        messages.warning(
-            request,
-            _("辖区内社区过多(%(n)d 个),请由管理员用 evaluate_compliance 命令评估。")
-            % {"n": count},
+    job, joined = tasks.start_division_evaluation(actor=request.user, code=code)
+    if joined:
+        messages.info(
+            request, _("%(name)s 的重新评估已在进行,已为您打开该任务。") % {"name": division.name}
         )
     else:
-        written = services.evaluate_jurisdiction(actor=request.user, code=code)
-        messages.success(
-            request,
-            _("已重新评估 %(name)s 的 %(n)d 个社区,共 %(f)d 条结果。")
-            % {"name": division.name, "n": count, "f": written},
-        )
-    return redirect("division", code=code)
+        messages.success(request, _("已在后台开始重新评估 %(name)s。") % {"name": division.name})
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

@@ -44,17 +44,19 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "axes",
+    "django_tasks_db",
     # From the kernel up: each app imports only the ones listed before it (.importlinter).
     "core",
+    "jobs",
     "divisions",
     "compliance",
     "committees",
-    "elections",
-    "governance",
-    "surveys",
     "facilities",
     "funding",
     "grassroots",
+    "elections",
+    "governance",
+    "surveys",
     "supervision",
     "demo",
     "portal",
@@ -114,6 +116,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Rendered dashboard fragments (keyed by roll-up generation, so never stale for long): in each
 # process by default; CACHE_URL (e.g. redis://cache:6379/1) shares them between app servers.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Background jobs (issue 17): Django's tasks API with the database backend — the queue is a
+# table in the portal's own database; `manage.py db_worker` runs them, on any machine that
+# reaches the database (workers claim rows with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job that has not reported progress for this long lost its worker: it is queued
+# again (up to JOBS_MAX_ATTEMPTS runs in all), then marked failed.
+JOBS_STALE_AFTER = env.int("JOBS_STALE_AFTER", default=300)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=2)
+# Finished jobs, their result files and queue rows are deleted after this many days
+# (`manage.py jobs_maintain`, also run by cron).
+JOBS_RESULT_DAYS = env.int("JOBS_RESULT_DAYS", default=7)
+# A roster upload larger than this (bytes; ~200 rows) is imported by a worker, not in the request.
+ROSTER_JOB_BYTES = env.int("ROSTER_JOB_BYTES", default=20_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -40,6 +40,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("jobs.urls")),
     path("", include("committees.urls")),
     path("", include("facilities.urls")),
     path("", include("funding.urls")),

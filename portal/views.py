@@ -17,6 +17,7 @@ from core import access, reminders
 from core.users import SignedInRequest
 from divisions import selectors as divisions_selectors
 from divisions.models import Division
+from jobs import selectors as job_selectors
 
 
 @login_required
@@ -102,11 +103,13 @@ def home(request: SignedInRequest) -> HttpResponse:
 
 @transaction.non_atomic_requests  # no BEGIN: the probe itself says whether the database answers
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the database answers, 503 when it does not. Also reports
+    the job queue (jobs waiting, the oldest one's wait, workers seen lately) without failing
+    when no worker runs: that is for monitoring to judge, not the load balancer."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 — any database failure means "not healthy"
         return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "queue": job_selectors.queue_health()})

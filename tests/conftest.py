@@ -430,6 +430,9 @@ ASSESSMENT_VIEWS = {
     "supervision:assessment_evaluate",
     "supervision:assessment_export",
 }
+# A user's own background jobs, by id: another user's job or one outside the jurisdiction is a
+# 404 (tests/jobs/test_jobs.py walks these for every case).
+JOB_VIEWS = {"jobs:detail", "jobs:status", "jobs:file"}
 WRITERS = {Role.STREET, Role.COMMITTEE}
 # Views whose code is not a place: policy standards are public text, the same for everyone.
 UNSCOPED_VIEWS = {"compliance:standard_detail"}

@@ -26,6 +26,7 @@ from tests.conftest import (
     DISTRICT,
     DIVISION_VIEWS,
     HISTORY_VIEWS,
+    JOB_VIEWS,
     OBJECT_VIEWS,
     OTHER_DISTRICT,
     OTHER_STREET,
@@ -89,7 +90,7 @@ def test_it_knows_how_to_fill_every_parameterised_view():
                 and r.params == ("code",)
             )
             or (r.name in OBJECT_VIEWS and r.params == ("code", "pk"))
-            or (r.name in ASSESSMENT_VIEWS | SURVEY_VIEWS and r.params == ("pk",))
+            or (r.name in ASSESSMENT_VIEWS | SURVEY_VIEWS | JOB_VIEWS and r.params == ("pk",))
             or (r.name in PUBLIC_FILES and r.params == ("code", "pk"))
             or HISTORY_VIEWS.get(r.name) == r.params
         )
@@ -129,7 +130,7 @@ CASES = [
 SCOPED = [
     r.name
     for r in PRIVATE_WITH_CODE
-    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS | SURVEY_VIEWS
+    if r.name not in UNSCOPED_VIEWS | ASSESSMENT_VIEWS | SURVEY_VIEWS | JOB_VIEWS
     and r.name not in HISTORY_VIEWS
 ]
 

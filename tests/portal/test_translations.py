@@ -37,6 +37,7 @@ MO_PATH = LOCALE_DIR / "django.mo"
 # ignores: .venv, tests, staticfiles).
 SOURCE_DIRS = (
     "core",
+    "jobs",
     "divisions",
     "compliance",
     "committees",
