@@ -15,7 +15,9 @@ from jobs.models import Job
 
 
 def my_jobs(user: User) -> QuerySet[Job]:
-    mine = Job.objects.filter(Q(user=user) | Q(pk__in=user.watched_jobs.values("pk")))
+    mine = Job.objects.filter(
+        Q(user=user) | Q(pk__in=Job.objects.filter(watchers=user).values("pk"))
+    )
     return mine.filter(access.scope_q(user, "scope_code"))
 
 
