@@ -28,6 +28,8 @@ from tests.conftest import (
 
 EDIT_VIEWS = [
     "committees:community_edit",
+    "grassroots:request_edit",
+    "grassroots:grid_edit",
     "committees:person_edit",
     "committees:organization_edit",
     "committees:membership_edit",
@@ -59,6 +61,7 @@ EDIT_VIEWS = [
 # state machines: their services refuse a step from the wrong state).
 NOT_EDITS = {
     "committees:training_create",
+    "grassroots:worker_create",
     "committees:qualification_create",
     "governance:resolution_create",
     "governance:meeting_attachment_add",
@@ -185,6 +188,8 @@ def _record_model(route: str):
         "covenant": "governance.Covenant",
         "service": "governance.PublicService",
         "election": "elections.Election",
+        "request": "grassroots.Request",
+        "grid": "grassroots.Grid",
     }
     return apps.get_model(kinds[OBJECT_VIEWS[route]])
 

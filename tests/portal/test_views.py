@@ -60,4 +60,12 @@ def test_the_superuser_sees_the_whole_country(client, make_user, zhuhai):
 def test_healthz_answers_ok(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    # The queue is reported, and an empty queue with no worker is still healthy.
+    assert body["queue"] == {
+        "oldest_waiting_seconds": 0,
+        "running": 0,
+        "waiting": 0,
+        "workers_seen_15min": 0,
+    }
