@@ -47,6 +47,7 @@ SOURCE_DIRS = (
     "supervision",
     "demo",
     "portal",
+    "api",
     "templates",
 )
 IGNORES = (".venv/*", "tests/*", "staticfiles/*")

@@ -1,0 +1,221 @@
+"""What the API shows of each record, and what it accepts for the writable ones.
+
+Field descriptions come from the models' own verbose names, in Chinese and English, so the
+schema says what a field is in both languages without a second copy of the labels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from committees.models import Membership, Organization
+from compliance.models import Finding, Rollup, Standard
+from core import access
+from core.validators import mask_id_number, mask_phone
+from divisions.models import Community, Division
+from elections.models import Election
+from facilities.models import Facility
+from funding.models import Allocation, AssignedTask, Expenditure
+from governance.models import Disclosure, FinanceLine, Meeting, Resolution
+from supervision.models import RectificationNotice
+
+
+def bilingual(text: Any) -> str:
+    """'中文 · English' from a lazily translated label."""
+    with translation.override("zh-hans"):
+        zh = str(text)
+    with translation.override("en"):
+        en = str(text)
+    return zh if zh == en else f"{zh} · {en}"
+
+
+class Described(serializers.ModelSerializer):
+    """Every field's description in both languages, taken from its model field's label."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            source = field.source if field.source and field.source != "*" else name
+            try:
+                label = model._meta.get_field(source.split(".")[0]).verbose_name
+            except Exception:  # a computed field: it carries its own help text
+                continue
+            if not field.help_text:
+                field.help_text = bilingual(label)
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A field the record does not have is refused, not silently dropped: a client that
+        # misspells a field name learns it at once.
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        errors = {name: [_("未知字段。")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {}
+            raise serializers.ValidationError({**detail, **errors}) from error
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class DivisionSerializer(Described):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Division
+        fields = ["id", "code", "name", "level", "parent"]
+
+
+class CommunitySerializer(Described):
+    street = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Community
+        exclude: list[str] = []
+
+
+class OrganizationSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = "__all__"
+
+
+class MembershipSerializer(Described):
+    community = serializers.CharField(
+        source="organization.community.code", read_only=True, help_text=bilingual(_("社区代码"))
+    )
+    person_name = serializers.CharField(
+        source="person.name", read_only=True, help_text=bilingual(_("姓名"))
+    )
+    phone = serializers.CharField(
+        source="person.phone", read_only=True, help_text=bilingual(_("联系电话"))
+    )
+    id_number = serializers.CharField(
+        source="person.id_number", read_only=True, help_text=bilingual(_("身份证号"))
+    )
+
+    class Meta:
+        model = Membership
+        fields = "__all__"
+
+    def to_representation(self, instance: Membership) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        # Phones and ID numbers in full only for those who keep the roster, as on the pages.
+        if not access.may_see_personal_data(user, data["community"]):
+            data["phone"] = mask_phone(data["phone"] or "")
+            data["id_number"] = mask_id_number(data["id_number"] or "")
+        return data
+
+
+class FacilitySerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Facility
+        fields = "__all__"
+
+
+class ResolutionSerializer(Described):
+    class Meta:
+        model = Resolution
+        exclude = ["meeting"]
+
+
+class MeetingSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    resolutions = ResolutionSerializer(many=True, read_only=True)
+    attendees = serializers.SerializerMethodField(help_text=bilingual(_("出席人员")))
+
+    class Meta:
+        model = Meeting
+        fields = "__all__"
+
+    def get_attendees(self, meeting: Meeting) -> list[int]:
+        return [a.person_id for a in meeting.attendance.all()]
+
+
+class FinanceLineSerializer(Described):
+    class Meta:
+        model = FinanceLine
+        exclude = ["disclosure"]
+
+
+class DisclosureSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = FinanceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Disclosure
+        fields = "__all__"
+
+
+class AllocationSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = "__all__"
+
+
+class ExpenditureSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Expenditure
+        fields = "__all__"
+
+
+class AssignedTaskSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AssignedTask
+        fields = "__all__"
+
+
+class ElectionSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Election
+        exclude = ["certified_by"]
+
+
+class StandardSerializer(Described):
+    class Meta:
+        model = Standard
+        exclude = ["created_by"]
+
+
+class FindingSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = "__all__"
+
+
+class RollupSerializer(Described):
+    standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Rollup
+        fields = "__all__"
+
+
+class NoticeSerializer(Described):
+    community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = RectificationNotice
+        exclude = ["issued_by"]
