@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from committees.models import Membership, Organization
 from compliance.models import Finding, Rollup, Standard
-from core import access
+from core import access, locking
 from core.validators import mask_id_number, mask_phone
 from divisions.models import Community, Division
 from elections.models import Election
@@ -143,10 +144,31 @@ class MeetingSerializer(Described):
         return [a.person_id for a in meeting.attendance.all()]
 
 
+def lines_with_versions() -> QuerySet[FinanceLine]:
+    """Finance lines with their version (newest history id) in the same query: a client
+    changing a line says which version it read."""
+    newest = (
+        FinanceLine.history.filter(id=OuterRef("pk"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    return FinanceLine.objects.annotate(version=Subquery(newest)).order_by("pk")
+
+
 class FinanceLineSerializer(Described):
+    version = serializers.SerializerMethodField(
+        help_text="版本,修改这一行时回传 · The version, sent back when changing the line"
+    )
+
     class Meta:
         model = FinanceLine
         exclude = ["disclosure"]
+
+    def get_version(self, line: FinanceLine) -> int:
+        version = getattr(line, "version", None)
+        if version is None:
+            version = locking.version_of(line)
+        return version or 0
 
 
 class DisclosureSerializer(Described):

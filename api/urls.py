@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import pages, views
+from api import export, pages, views
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ router.register("findings", views.FindingViewSet, basename="finding")
 router.register("rollups", views.RollupViewSet, basename="rollup")
 
 urlpatterns = [
+    path("api/v1/export/", export.Export.as_view(), name="export"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the page needs no inline script.

@@ -294,5 +294,9 @@ SPECTACULAR_SETTINGS = {
         "FacilityKindEnum": "facilities.models.Facility.Kind",
         "MeetingKindEnum": "governance.models.Meeting.Kind",
         "ElectionKindEnum": "elections.models.Election.Kind",
+        "AllocationSourceEnum": "funding.models.Allocation.Source",
+        "MembershipSourceEnum": "committees.models.Membership.Source",
+        "ExpenditureCategoryEnum": "funding.models.Expenditure.Category",
+        "DisclosureCategoryEnum": "governance.models.Disclosure.Category",
     },
 }
