@@ -20,6 +20,7 @@ from committees import services as committee_services
 from committees.models import Membership, Organization, Person
 from core.models import Role
 from divisions.models import Community
+from facilities.models import Facility
 from funding import services as funding_services
 from funding.forms import AllocationForm, ExpenditureForm
 from funding.models import Allocation, Expenditure
@@ -33,7 +34,8 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 DAY = (TODAY - datetime.timedelta(days=3)).isoformat()
 YEAR = TODAY.year if TODAY.month > 1 or TODAY.day > 3 else TODAY.year - 1
-WRITTEN = (Allocation, Expenditure, Disclosure, FinanceLine, Meeting, Resolution, Membership)
+WRITTEN = (Allocation, Expenditure, Disclosure, FinanceLine, Meeting, Resolution, Membership,
+           Facility)  # fmt: skip
 
 
 @dataclass
@@ -251,8 +253,9 @@ ROLES = {
 def test_writes_inside_for_writers_only_and_outside_change_nothing(
     make_user, community_in, token_for, api, role, route
 ):
-    here, there = community_in(STREET), community_in(OTHER_STREET)
+    here = community_in(STREET)
     inside = here.code if role == Role.COMMITTEE else ROLES[role][0]
+    there = community_in(ROLES[role][1] or OTHER_STREET)
     user = make_user(role, inside)
     setup = make_user(Role.BUREAU, "44")
     mine, theirs = world(here, setup), world(there, setup)
