@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres lint install bench load clean
+.PHONY: run test test-sqlite test-postgres pytest-postgres lint install bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,12 @@ run: $(STAMP)
 	@echo "门户地址 / Portal: http://$(HOST)/"
 	$(BIN)/python manage.py runserver $(HOST)
 
-# The SQLite and PostgreSQL passes are independent and mostly single-threaded: on two cores
-# they run side by side (PostgreSQL's output is shown when both are done); both must pass.
+# pytest-xdist workers in each pass (1: no workers, one process).
+WORKERS ?= 2
+XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS))
+
+# The SQLite and PostgreSQL passes are independent: they run side by side (PostgreSQL's output
+# is shown when both are done), each with its own workers; both must pass.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -38,12 +42,23 @@ test: $(STAMP)
 	echo "==== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg ===="; \
 	test $$sqlite -eq 0 && test $$pg -eq 0
 
+# Coverage of the portal's own code ([tool.coverage] in pyproject.toml) is measured here; the
+# total is printed at the end (`.venv/bin/coverage report` shows it file by file).
 test-sqlite: $(STAMP)
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest $(XDIST) --cov --cov-report=; status=$$?; \
+	echo "Coverage of the portal's code in the SQLite pass: $$($(BIN)/coverage report --format=total)%"; \
+	exit $$status
 
 # The browser journeys test pages, not the database: they run once, in the SQLite pass.
 test-postgres: $(STAMP)
-	scripts/with-postgres $(BIN)/python -m pytest --ignore=tests/browser
+	scripts/with-postgres $(MAKE) --no-print-directory pytest-postgres
+
+# Inside scripts/with-postgres: the system tests (tests/system: they stop and restart the
+# cluster, stream a replica of it, load it with locust) run after the others, one at a time.
+pytest-postgres:
+	@$(BIN)/python -m pytest $(XDIST) --ignore=tests/browser -m "not system"; others=$$?; \
+	$(BIN)/python -m pytest --ignore=tests/browser -m system; system=$$?; \
+	test $$others -eq 0 && test $$system -eq 0
 
 # Not part of `make test`: 50 simulated users reading and writing for 60 s against gunicorn and
 # a throwaway PostgreSQL (zero errors, no lost write, or it fails); results in bench-results/.
@@ -67,4 +82,4 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .coverage .coverage.*

@@ -11,9 +11,11 @@ from django import forms
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -42,11 +44,13 @@ from compliance.rules import (
     ShareTargetsParams,
     StrictBooleanField,
     Verdict,
+    community_ids,
     compliant,
     division_scope,
     fmt_int,
     fmt_share,
     judge_share,
+    meets_fraction,
     no_data,
     non_compliant,
     not_applicable,
@@ -1112,3 +1116,185 @@ class StaffPerPopulation(JurisdictionRule):
             gettext("按常住人口应至少有 %(n)s 名社区工作者。")
             % {"n": fmt_int(ceil_div(per * whole, 10000))},
         )
+
+
+# --- 10. the representatives' assembly and the residents' council (N25-rep, BY-03) ------------
+
+
+def _holds(position_q: Q, as_of: datetime.date) -> Exists:
+    """Whether the membership's person also holds, on ``as_of``, an active membership matching
+    ``position_q`` (e.g. a seat on the residents' committee)."""
+    return Exists(
+        Membership.objects.filter(
+            position_q,
+            membership_active_q(as_of),
+            organization_active_q(as_of, "organization__"),
+            person=OuterRef("person"),
+        )
+    )
+
+
+def _seats(communities: QuerySet, kind: str, as_of: datetime.date) -> QuerySet:
+    return Membership.objects.filter(
+        membership_active_q(as_of),
+        organization_active_q(as_of, "organization__"),
+        organization__kind=kind,
+        organization__community__in=communities,
+    )
+
+
+class FractionParams(ParamsForm):
+    numerator = forms.IntegerField(label=_("分子"), min_value=0)
+    denominator = forms.IntegerField(label=_("分母"), min_value=1)
+    strict = StrictBooleanField(label=_("超过(而非不少于)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        numerator, denominator = data.get("numerator"), data.get("denominator")
+        if numerator is not None and denominator and numerator > denominator:
+            raise forms.ValidationError(_("分子不能大于分母。"))
+        return data
+
+
+@register
+class RepresentativesShare(Rule):
+    """Value: (representatives, seats) of the representatives' assembly on the date, where a
+    representative is a member who does not also sit on the residents' committee; None when no
+    seat is recorded."""
+
+    key = "governance.representatives_share"
+    label = _("居民代表占居民代表会议的比例")
+    params_form = FractionParams
+
+    def measure(self, communities, as_of):
+        committee = Q(organization__kind=Organization.Kind.RESIDENTS_COMMITTEE)
+        rows = (
+            _seats(communities, Organization.Kind.REPRESENTATIVES_ASSEMBLY, as_of)
+            .annotate(on_committee=_holds(committee, as_of))
+            .values("organization__community_id")
+            .annotate(
+                seats=Count("person", distinct=True),
+                representatives=Count("person", distinct=True, filter=Q(on_committee=False)),
+            )
+        )
+        found = {r["organization__community_id"]: (r["representatives"], r["seats"]) for r in rows}
+        return {pk: found.get(pk) for pk in community_ids(communities)}
+
+    def judge(self, value, params, *, as_of):
+        fraction = {
+            "numerator": params["numerator"],
+            "denominator": params["denominator"],
+            "strict": params.get("strict", False),
+        }
+        word = gettext("超过") if fraction["strict"] else gettext("不少于")
+        expected = gettext("居民代表%(word)s %(n)d/%(d)d") % {
+            "word": word,
+            "n": fraction["numerator"],
+            "d": fraction["denominator"],
+        }
+        if value is None:
+            return no_data(
+                "committee.roster", expected, gettext("尚未登记居民代表会议的组成人员。")
+            )
+        representatives, seats = value
+        measured = gettext("居民代表 %(r)d 人 / 共 %(s)d 人") % {"r": representatives, "s": seats}
+        if meets_fraction(representatives, seats, fraction):
+            return compliant(measured, expected)
+        return non_compliant(
+            measured, expected, gettext("兼任居委会成员的组成人员过多,居民代表比例不足。")
+        )
+
+
+class CouncilCompositionParams(ParamsForm):
+    building_leaders = forms.IntegerField(label=_("楼栋长人数"), min_value=0)
+    community_cadres = forms.IntegerField(label=_("社区干部人数"), min_value=0)
+    chairs = forms.IntegerField(label=_("会长人数"), min_value=0)
+    vice_chairs = forms.IntegerField(label=_("副会长人数"), min_value=0)
+    chair_role = forms.ChoiceField(
+        label=_("会长由谁担任"), choices=[("party_secretary", _("社区党组织书记"))], required=False
+    )
+
+
+@register
+class CouncilComposition(Rule):
+    """Value: (building leaders, community cadres, chairs, vice chairs, chair is the party
+    secretary) among the residents' council's members on the date; None when it has none.
+    A member who leads a building counts as a building leader; any other member who sits on the
+    residents' committee or a party organization counts as a cadre."""
+
+    key = "governance.council_composition"
+    label = _("居民议事协调会的组成")
+    params_form = CouncilCompositionParams
+
+    def measure(self, communities, as_of):
+        leader = Q(position=Membership.Position.BUILDING_LEADER)
+        cadre = Q(
+            organization__kind__in=[
+                Organization.Kind.RESIDENTS_COMMITTEE,
+                *Organization.PARTY_KINDS,
+            ]
+        )
+        secretary = Q(
+            position=Membership.Position.SECRETARY, organization__kind__in=Organization.PARTY_KINDS
+        )
+        rows = (
+            _seats(communities, Organization.Kind.RESIDENTS_COUNCIL, as_of)
+            .annotate(
+                leads=_holds(leader, as_of),
+                cadre=_holds(cadre, as_of),
+                secretary=_holds(secretary, as_of),
+            )
+            .values("organization__community_id")
+            .annotate(
+                members=Count("person", distinct=True),
+                leaders=Count("person", distinct=True, filter=Q(leads=True)),
+                cadres=Count("person", distinct=True, filter=Q(leads=False, cadre=True)),
+                chairs=Count("id", filter=Q(position=Membership.Position.CHAIR)),
+                vice_chairs=Count("id", filter=Q(position=Membership.Position.VICE_CHAIR)),
+                secretary_chairs=Count(
+                    "id", filter=Q(position=Membership.Position.CHAIR, secretary=True)
+                ),
+            )
+        )
+        found = {
+            r["organization__community_id"]: (
+                r["leaders"],
+                r["cadres"],
+                r["chairs"],
+                r["vice_chairs"],
+                r["chairs"] > 0 and r["secretary_chairs"] == r["chairs"],
+            )
+            for r in rows
+        }
+        return {pk: found.get(pk) for pk in community_ids(communities)}
+
+    def judge(self, value, params, *, as_of):
+        expected = gettext("楼栋长 %(l)d 名、社区干部 %(c)d 名,会长 %(ch)d 名、副会长 %(v)d 名") % {
+            "l": params["building_leaders"],
+            "c": params["community_cadres"],
+            "ch": params["chairs"],
+            "v": params["vice_chairs"],
+        }
+        if params.get("chair_role") == "party_secretary":
+            expected += gettext(",会长由社区党组织书记担任")
+        if value is None:
+            return no_data(
+                "committee.roster", expected, gettext("尚未登记居民议事协调会的组成人员。")
+            )
+        leaders, cadres, chairs, vice_chairs, secretary_chairs = value
+        measured = gettext("楼栋长 %(l)d 名、社区干部 %(c)d 名,会长 %(ch)d 名、副会长 %(v)d 名") % {
+            "l": leaders,
+            "c": cadres,
+            "ch": chairs,
+            "v": vice_chairs,
+        }
+        problems = []
+        if (leaders, cadres) != (params["building_leaders"], params["community_cadres"]):
+            problems.append(gettext("组成人数与规定不符。"))
+        if (chairs, vice_chairs) != (params["chairs"], params["vice_chairs"]):
+            problems.append(gettext("会长、副会长人数与规定不符。"))
+        if params.get("chair_role") == "party_secretary" and chairs and not secretary_chairs:
+            problems.append(gettext("会长不是社区党组织书记。"))
+        if problems:
+            return non_compliant(measured, expected, "".join(problems))
+        return compliant(measured, expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal, overload
@@ -14,6 +15,9 @@ from core.models import is_code
 
 if TYPE_CHECKING:
     from compliance.models import Standard
+
+# A rule key names an area and a thing ("committee.size_range"); see compliance/rules.py.
+RULE_KEY = re.compile(r"^[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z0-9]+)*$")
 
 # Scope prefixes: nationwide (empty), province, city, district, street or one community.
 SCOPE_LENGTHS = (0, 2, 4, 6, 9, 12)
@@ -49,8 +53,13 @@ def validate_standard(standard: Standard) -> None:
     """Everything a standard must satisfy before it is saved (used by admin and portal forms)."""
     errors: dict[str, list[str]] = defaultdict(list)
     rule = registry.get(standard.rule_key)
-    if standard.rule_key != INFO_RULE and rule is None:
-        errors["rule_key"].append(_("未知的检查规则:%(key)s") % {"key": standard.rule_key})
+    # A rule not yet implemented never blocks saving: the standard is listed as not yet
+    # checkable (engine._problem) and the document's other standards apply from activation.
+    if standard.rule_key != INFO_RULE and not RULE_KEY.match(standard.rule_key):
+        errors["rule_key"].append(
+            _("检查规则应为“领域.事项”形式(如 committee.size_range):%(key)s")
+            % {"key": standard.rule_key}
+        )
     elif rule is not None:
         if rule.level != standard.level:
             errors["level"].append(

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "committees",
     "elections",
     "governance",
+    "surveys",
     "facilities",
     "funding",
     "supervision",

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("funding.urls")),
     path("", include("elections.urls")),
     path("", include("governance.urls")),
+    path("", include("surveys.urls")),
     path("", include("supervision.urls")),
     path("", include((compliance_patterns, "compliance"))),
     path("", include("api.urls")),

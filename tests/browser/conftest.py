@@ -8,6 +8,7 @@ Screenshots go to a temporary folder; with UPDATE_SCREENSHOTS=1 they refresh doc
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -20,6 +21,7 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from pytest_django.live_server_helper import LiveServer
 
 from demo.management.commands.load_demo import DEMO_PASSWORD
+from tests.conftest import ROOT
 
 try:
     from playwright.sync_api import expect
@@ -29,7 +31,7 @@ except ImportError:  # the `browser` fixture skips (or fails under REQUIRE_BROWS
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 CHROMIUM_ARGS = [
@@ -131,16 +133,36 @@ def phone(browser, live_server) -> Iterator:
     yield from _page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """Each test creates and logs in its users again: a deliberately slow hash is wasted here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session")
+def demo_snapshot() -> Iterator[dict[str, sqlite3.Connection]]:
+    """The database as load_demo left it, copied aside by the first test that loads it."""
+    kept: dict[str, sqlite3.Connection] = {}
+    yield kept
+    for copy in kept.values():
+        copy.close()
 
 
 @pytest.fixture
-def demo(live_server, transactional_db) -> None:
-    """The demo of `make run`: Zhuhai's 213 communities, their records, one user per role."""
-    call_command("load_demo", stdout=StringIO())
+def demo(live_server, transactional_db, demo_snapshot) -> None:
+    """The demo of `make run`: Zhuhai's 213 communities, their records, one user per role.
+
+    load_demo takes seconds; on SQLite in memory (the SQLite pass) it runs once, and every
+    later test gets the same database back with SQLite's backup API, every table as it was
+    (the test before emptied them all). Elsewhere each test loads the demo again."""
+    from django.contrib.contenttypes.models import ContentType
+
+    connection = connections["default"]
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        call_command("load_demo", stdout=StringIO())
+        return
+    connection.ensure_connection()
+    if "demo" not in demo_snapshot:
+        call_command("load_demo", stdout=StringIO())
+        demo_snapshot["demo"] = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(demo_snapshot["demo"])
+    else:
+        demo_snapshot["demo"].backup(connection.connection)
+        ContentType.objects.clear_cache()  # ids as in the copy, not as the emptying left them
 
 
 @pytest.fixture(scope="session")

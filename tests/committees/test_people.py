@@ -19,17 +19,6 @@ VALID_ID = "11010519491231002X"  # the checksum example of GB 11643
 
 
 @pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
-
-
-@pytest.fixture
 def committee(community) -> Organization:
     return Organization.objects.create(
         community=community, kind=Organization.Kind.RESIDENTS_COMMITTEE, name="居委会"

@@ -17,19 +17,24 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from committees.models import Membership, Organization, Person, Training
 from compliance.catalog import STANDARDS
 from compliance.engine import evaluate_communities, evaluate_jurisdictions
 from compliance.models import Finding, JurisdictionFinding, Status
 from compliance.rules import MISSING_RECORDS, JurisdictionRule, registry
-from core.dates import months_before
 from divisions.models import Community
-from tests.conftest import CITY, DISTRICT, OTHER_STREET, STREET
+from tests.conftest import (
+    CITY,
+    DISTRICT,
+    OTHER_STREET,
+    STREET,
+    judge_standard,
+    measure_one,
+    refusals,
+)
 
 AS_OF = date(2025, 6, 30)
 SINCE = date(2021, 6, 1)
@@ -53,23 +58,8 @@ Kind = Organization.Kind
 Position = Membership.Position
 
 
-@pytest.fixture(autouse=True)
-def chinese():
-    """Messages are checked in Chinese, whatever language an earlier test left active."""
-    with translation.override("zh-hans"):
-        yield
-
-
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
-
-
-def refusals(key: str, params) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        registry.get(key).clean_params(params)
-    return error.value.messages
+    return judge_standard(standard_id, value, as_of)
 
 
 # --- registration -------------------------------------------------------------------------
@@ -271,22 +261,6 @@ def test_it_names_committee_members_when_a_division_has_none():
 
 
 # --- 6. training.cadence ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2025, 6, 30), 12, date(2024, 6, 30)),
-        (date(2025, 6, 30), 24, date(2023, 6, 30)),
-        (date(2025, 3, 31), 1, date(2025, 2, 28)),
-        (date(2024, 3, 31), 1, date(2024, 2, 29)),
-        (date(2024, 2, 29), 12, date(2023, 2, 28)),
-        (date(2025, 1, 15), 13, date(2023, 12, 15)),
-        (date(2025, 6, 30), 36, date(2022, 6, 30)),
-    ],
-)
-def test_it_counts_calendar_months_back_clamping_to_the_end_of_a_month(day, months, expected):
-    assert months_before(day, months) == expected
 
 
 @pytest.mark.parametrize(
@@ -670,7 +644,7 @@ def full_committee(community: Community, *, localized: int = 5) -> Built:
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 @pytest.fixture

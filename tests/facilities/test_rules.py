@@ -15,7 +15,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,7 +26,15 @@ from divisions.models import Community
 from facilities.areas import Areas
 from facilities.models import Facility
 from facilities.rules import AreaPerHouseholds, fmt_area, months_after
-from tests.conftest import CITY, OTHER_STREET, STREET
+from tests.conftest import (
+    CITY,
+    OTHER_STREET,
+    STREET,
+    findings_of,
+    judge_standard,
+    measure_one,
+    refusals,
+)
 
 AS_OF = date(2026, 6, 30)
 KEYS = [
@@ -51,19 +58,11 @@ Kind = Facility.Kind
 
 
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
+    return judge_standard(standard_id, value, as_of)
 
 
 def areas(indoor="0", outdoor="0", office="0", services="0", property="0") -> Areas:
     return Areas(*(Decimal(v) for v in (indoor, outdoor, office, services, property)))
-
-
-def refusals(key: str, params) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        registry.get(key).clean_params(params)
-    return error.value.messages
 
 
 # --- registration and formatting ---------------------------------------------------------------
@@ -533,7 +532,7 @@ def furnish(community: Community) -> None:
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 @pytest.fixture
@@ -651,10 +650,7 @@ def test_it_measures_with_the_same_number_of_queries_for_1_and_30_communities(zh
 
 
 def findings(community: Community) -> dict[str, Finding]:
-    return {
-        f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=AS_OF).select_related("standard")
-    }
+    return findings_of(community, AS_OF)
 
 
 def evaluate(furnished: Community, empty: Community) -> tuple[dict, dict]:

@@ -13,7 +13,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from compliance.models import Finding
-from core.models import Role
 from divisions.models import Community
 from facilities.models import Facility
 from tests.conftest import STREET
@@ -27,17 +26,6 @@ GOOD = {
     "area_m2": "150.50",
     "tenure": "owned",
 }
-
-
-@pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
 
 
 def test_it_records_a_room_and_the_space_findings_follow(street_client, community):

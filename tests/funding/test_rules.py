@@ -15,7 +15,6 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,7 +26,16 @@ from compliance.rules import MISSING_RECORDS, registry
 from divisions.models import Community, Division
 from funding.models import Allocation, AssignedTask, StaffPay, WageBenchmark
 from funding.rules import fmt_money
-from tests.conftest import CITY, OTHER_DISTRICT, OTHER_STREET, STREET
+from tests.conftest import (
+    CITY,
+    OTHER_DISTRICT,
+    OTHER_STREET,
+    STREET,
+    findings_of,
+    judge_standard,
+    measure_one,
+    refusals,
+)
 
 AS_OF = date(2026, 6, 30)
 YEAR = 2026
@@ -46,15 +54,7 @@ D = Decimal
 
 
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
-
-
-def refusals(key: str, params) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        registry.get(key).clean_params(params)
-    return error.value.messages
+    return judge_standard(standard_id, value, as_of)
 
 
 # --- registration -------------------------------------------------------------------------
@@ -512,7 +512,7 @@ def task(community: Community, **extra) -> AssignedTask:
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 @pytest.fixture
@@ -667,10 +667,7 @@ def test_it_measures_with_the_same_number_of_queries_for_1_and_30_communities(zh
 
 
 def findings(community: Community) -> dict[str, Finding]:
-    return {
-        f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=AS_OF).select_related("standard")
-    }
+    return findings_of(community, AS_OF)
 
 
 def test_it_evaluates_guangdong_work_funds_in_mid_2026(community_in, shantou):

@@ -22,17 +22,6 @@ pytestmark = pytest.mark.django_db
 YEAR = datetime.date.today().year
 
 
-@pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
-
-
 def test_it_keeps_a_ledger_and_summarises_the_year(street_client, community):
     url = reverse("funding:allocation_create", args=[community.code])
     assert (

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.models import Role
 from governance.models import Disclosure, DisclosureAttachment, Meeting, MeetingAttachment
 from tests.conftest import OTHER_STREET, STREET
 
@@ -16,17 +15,6 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
 PDF = b"%PDF-1.4\n% minutes of the meeting\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
 
 
 def meeting(community) -> Meeting:

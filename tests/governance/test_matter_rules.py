@@ -25,7 +25,7 @@ from governance.models import (
     Resolution,
 )
 from governance.selectors import matter_step_days
-from tests.conftest import DISTRICT, STREET
+from tests.conftest import DISTRICT, STREET, judge_standard
 
 AS_OF = date(2026, 6, 30)
 ALL_SIX = (
@@ -44,9 +44,7 @@ KEYS = {
 
 
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
+    return judge_standard(standard_id, value, as_of)
 
 
 def ago(days: int) -> date:

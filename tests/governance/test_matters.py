@@ -22,17 +22,6 @@ def ago(days: int) -> datetime.date:
     return TODAY - datetime.timedelta(days=days)
 
 
-@pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
-
-
 def meeting(community, kind: str, day: datetime.date, **extra) -> Meeting:
     return Meeting.objects.create(
         community=community,

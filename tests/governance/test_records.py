@@ -8,23 +8,10 @@ import pytest
 from django.urls import reverse
 
 from committees.models import Membership, Organization, Person
-from core.models import Role
 from governance.models import Covenant, Disclosure, FinanceLine, Meeting, PublicService
-from tests.conftest import STREET
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
 
 
 @pytest.fixture

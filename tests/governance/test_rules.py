@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,7 +22,7 @@ from compliance.rules import MISSING_RECORDS, registry
 from divisions.models import Community
 from funding.models import Allocation
 from governance.models import Disclosure, Meeting, Resolution
-from tests.conftest import OTHER_STREET, STREET
+from tests.conftest import OTHER_STREET, STREET, findings_of, judge_standard, measure_one, refusals
 
 AS_OF = date(2026, 6, 30)
 KEYS = {
@@ -44,19 +42,11 @@ NEW_KINDS = (
 
 
 def judge(standard_id: str, value, as_of: date = AS_OF):
-    standard = next(s for s in STANDARDS if s["id"] == standard_id)
-    rule = registry.get(standard["rule_key"])
-    return rule.judge(value, rule.clean_params(standard["params"]), as_of=as_of)
-
-
-def refusals(key: str, params) -> list[str]:
-    with pytest.raises(ValidationError) as error:
-        registry.get(key).clean_params(params)
-    return error.value.messages
+    return judge_standard(standard_id, value, as_of)
 
 
 def measure(key: str, community: Community, as_of: date = AS_OF):
-    return registry.get(key).measure(Community.objects.filter(pk=community.pk), as_of)[community.pk]
+    return measure_one(key, community, as_of)
 
 
 # --- registration and parameters ------------------------------------------------------------
@@ -444,10 +434,7 @@ def test_it_counts_finance_disclosures_published_in_or_covering_the_year(communi
 
 
 def findings(community: Community) -> dict[str, Finding]:
-    return {
-        f.standard.code: f
-        for f in Finding.objects.filter(community=community, as_of=AS_OF).select_related("standard")
-    }
+    return findings_of(community, AS_OF)
 
 
 def test_it_evaluates_disclosure_and_new_bodies_of_zhuhai_communities(community_in):

@@ -9,23 +9,11 @@ from django.urls import reverse
 
 from committees.models import Membership, Organization, Person
 from compliance.models import PolicyDocument, Standard
-from core.models import Role
 from governance.models import Disclosure, Meeting, Resolution
 from tests.conftest import STREET
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
-
-
-@pytest.fixture
-def community(community_in):
-    return community_in(STREET)
-
-
-@pytest.fixture
-def street_client(client, make_user, zhuhai):
-    client.force_login(make_user(Role.STREET, STREET))
-    return client
 
 
 def meeting(community, **extra) -> Meeting:

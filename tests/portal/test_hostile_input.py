@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import Role
-from tests.conftest import DISTRICT, STREET
+from tests.conftest import DISTRICT, STREET, record
 
 pytestmark = pytest.mark.django_db
 
@@ -271,7 +271,7 @@ ELECTION_FORMS = {
 
 def _election_at(community, state: str, street):
     from elections import services
-    from tests.governance.builders import ballots, election, stand
+    from tests.elections.builders import ballots, election, stand
 
     if state == "planned":
         return election(community, lead_days=None)
@@ -328,8 +328,6 @@ RECORD_FORMS = ["funding:allocation_delete", "funding:expenditure_delete", "fund
 
 @pytest.mark.parametrize("route", RECORD_FORMS)
 def test_record_forms_survive_hostile_values(client, make_user, community_in, route):
-    from tests.portal.test_access import record
-
     client.force_login(make_user(Role.STREET, STREET))
     community = community_in(STREET)
     target = record(route, community)

@@ -25,8 +25,7 @@ from core.locking import FIELD
 from core.models import Role
 from divisions.models import Community
 from funding.models import Allocation, Expenditure
-from tests.conftest import STREET
-from tests.portal.test_access import fingerprint
+from tests.conftest import STREET, fingerprint
 
 pytestmark = pytest.mark.django_db
 

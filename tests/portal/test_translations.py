@@ -42,6 +42,7 @@ SOURCE_DIRS = (
     "committees",
     "elections",
     "governance",
+    "surveys",
     "facilities",
     "funding",
     "supervision",
