@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,6 +36,19 @@ def bilingual(text: Any) -> str:
     return zh if zh == en else f"{zh} · {en}"
 
 
+def portable_range(field: serializers.IntegerField, model_field: Any) -> None:
+    """The range of an integer column in every database (SQLite's is wider than PostgreSQL's),
+    so that the schema is the same whichever one generates it."""
+    bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+    if bounds is None:
+        return
+    low, high = bounds
+    if field.min_value is not None and field.min_value < low:
+        field.min_value = low
+    if field.max_value is not None and field.max_value > high:
+        field.max_value = high
+
+
 class Described(serializers.ModelSerializer):
     """Every field's description in both languages, taken from its model field's label."""
 
@@ -43,11 +58,21 @@ class Described(serializers.ModelSerializer):
         for name, field in fields.items():
             source = field.source if field.source and field.source != "*" else name
             try:
-                label = model._meta.get_field(source.split(".")[0]).verbose_name
+                model_field = model._meta.get_field(source.split(".")[0])
             except Exception:  # a computed field: it carries its own help text
+                continue
+            label = getattr(model_field, "verbose_name", None)  # a relation's other side: none
+            if label is None:
                 continue
             if not field.help_text:
                 field.help_text = bilingual(label)
+            if isinstance(field, serializers.IntegerField):
+                portable_range(field, model_field)
+            elif isinstance(field, serializers.ChoiceField):  # its choices are its range
+                field.validators = [
+                    v for v in field.validators
+                    if not isinstance(v, MinValueValidator | MaxValueValidator)
+                ]  # fmt: skip
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
