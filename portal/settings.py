@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # From the kernel up: each app imports only the ones listed before it (.importlinter).
     "core",
     "jobs",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
     "supervision",
     "demo",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +279,45 @@ if env.str("CACHE_URL", default=""):
 # Findings' intervals that ended more than this many years ago are deleted by
 # `manage.py prune_findings` (None: keep everything, the default).
 FINDINGS_RETENTION_YEARS: int | None = None
+# The data-exchange API (api/, README "The API"): tokens or a session (with CSRF for writes).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenMayWrite",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.permissions.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社区居委会规范化管理平台数据交换接口 · Community portal data-exchange API",
+    "DESCRIPTION": "每个令牌以其所有者的管辖范围和角色访问;范围外的记录一律 404。"
+    " · Every token acts with its owner's jurisdiction and role; outside it is a 404.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind": each gets its own, stable, enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "CommunityKindEnum": "divisions.models.Community.Kind",
+        "OrganizationKindEnum": "committees.models.Organization.Kind",
+        "FacilityKindEnum": "facilities.models.Facility.Kind",
+        "MeetingKindEnum": "governance.models.Meeting.Kind",
+        "ElectionKindEnum": "elections.models.Election.Kind",
+        "AllocationSourceEnum": "funding.models.Allocation.Source",
+        "MembershipSourceEnum": "committees.models.Membership.Source",
+        "ExpenditureCategoryEnum": "funding.models.Expenditure.Category",
+        "DisclosureCategoryEnum": "governance.models.Disclosure.Category",
+    },
+}

@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("supervision.urls")),
     path("", include((compliance_patterns, "compliance"))),
+    path("", include("api.urls")),
     path(
         "c/<str:code>/history/<str:app_label>/<str:model_name>/<int:pk>/",
         divisions_views.record_history,

@@ -50,6 +50,7 @@ SOURCE_DIRS = (
     "supervision",
     "demo",
     "portal",
+    "api",
     "templates",
 )
 IGNORES = (".venv/*", "tests/*", "staticfiles/*")
