@@ -137,6 +137,14 @@ class PersonForm(forms.ModelForm):
             "note",
         ]
         widgets = {"birth_date": DATE}
+        error_messages = {
+            "ethnicity": {
+                "invalid_choice": _(
+                    "“%(value)s”不是国家标准(GB/T 3304)中的民族名称。"
+                    "请填写民族全称,如“汉族”“壮族”。"
+                )
+            }
+        }
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -162,12 +170,6 @@ class PersonForm(forms.ModelForm):
         value = self.cleaned_data.get("id_number", "").strip().upper()
         if value:
             validate_id_number(value)
-        return value
-
-    def clean_ethnicity(self) -> str:
-        value = self.cleaned_data.get("ethnicity", "").strip()
-        if value and not value.endswith("族"):
-            raise forms.ValidationError(_("请填写民族全称,如“汉族”“壮族”。"))
         return value
 
     def clean(self):

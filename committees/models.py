@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from committees.ethnicities import ETHNICITIES
 from divisions.models import Community
 
 
@@ -141,7 +142,7 @@ class Person(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    ethnicity = models.CharField(_("民族"), max_length=20, choices=ETHNICITIES, default="汉族")
     political_status = models.CharField(
         _("政治面貌"), max_length=20, choices=Political.choices, default=Political.MASSES
     )

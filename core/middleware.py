@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 # C0 and C1 control characters (tab and line breaks are ordinary text).
@@ -121,3 +123,51 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(count)
         return response
+
+
+class PortalErrorPagesMiddleware:
+    """With DEBUG on, a 404 or a failing view still answers with the portal's Chinese pages.
+
+    Django shows its own English technical pages whenever DEBUG is on; the demo (``make run``)
+    runs with DEBUG on so that static files are served without collectstatic, and must still
+    look like the portal. A developer who wants the technical pages sets DEBUG_ERROR_PAGES=1.
+    With DEBUG off Django already uses handler404/handler500, and this does nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    @staticmethod
+    def _active() -> bool:
+        from django.conf import settings
+
+        return settings.DEBUG and not getattr(settings, "DEBUG_ERROR_PAGES", False)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # An address that matches no URL never reaches a view (nor process_exception).
+        if (
+            response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+            and self._active()
+        ):
+            from django.views import defaults
+
+            return defaults.page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not self._active():
+            return None
+        from django.views import defaults
+
+        from core.faults import server_error
+
+        if isinstance(exception, Http404):
+            return defaults.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception)
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exception
+        )
+        return server_error(request)

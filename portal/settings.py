@@ -17,6 +17,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# Django's technical 404/500 pages instead of the portal's (opt-in, with DEBUG on only).
+DEBUG_ERROR_PAGES = env.bool("DEBUG_ERROR_PAGES", default=False)
 
 # A fixed key is acceptable only for local development; production must bring its own.
 _DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"
@@ -80,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # With DEBUG on (make run), 404 and 500 still answer with the portal's Chinese pages;
+    # DEBUG_ERROR_PAGES=1 brings back Django's technical pages for a developer.
+    "core.middleware.PortalErrorPagesMiddleware",
     # Answers 503 (in Chinese) when the database is unreachable; see also handler500.
     "core.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.

@@ -109,6 +109,7 @@ def test_it_builds_a_roster_in_the_browser_and_the_findings_follow(street_client
         ({"phone": "1381234567a"}, "phone", "手机号"),
         ({"name": "  "}, "name", ""),
         ({"ethnicity": "汉"}, "ethnicity", "全称"),
+        ({"ethnicity": "火星族"}, "ethnicity", "GB/T 3304"),  # issue 20
         ({"gender": "x"}, "gender", "选择"),
     ],
 )
@@ -346,3 +347,16 @@ def test_it_refuses_a_group_or_building_leader_inside_the_residents_committee(
     own = Organization.objects.create(community=community, kind=kind, name="第一小组/1号楼")
     assert street_client.post(url, {**payload, "organization": own.pk}).status_code == 302
     assert Membership.objects.get().organization == own
+
+
+def test_it_offers_the_ethnic_groups_of_gb_t_3304_as_a_choice(street_client, community):
+    """Issue 20: the 56 groups, then 其他 and 外国血统中国籍人士; nothing made up."""
+    response = street_client.get(reverse("committees:person_create", args=[community.code]))
+    choices = [value for value, _label in response.context["form"].fields["ethnicity"].choices]
+    assert len(choices) == 58
+    assert choices[:3] == ["汉族", "蒙古族", "回族"] and choices[-2:] == [
+        "其他",
+        "外国血统中国籍人士",
+    ]
+    assert "火星族" not in choices
+    assert '<select name="ethnicity"' in response.content.decode()
