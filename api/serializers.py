@@ -192,8 +192,9 @@ class FinanceLineSerializer(Described):
     def get_version(self, line: FinanceLine) -> int:
         version = getattr(line, "version", None)
         if version is None:
-            version = locking.version_of(line)
-        return version or 0
+            # A line's own version has no children: the record's newest history id.
+            version = int(locking.version_of(line) or 0)
+        return int(version)
 
 
 class DisclosureSerializer(Described):
