@@ -762,7 +762,13 @@ def _fingerprint_queries(vendor: str) -> tuple[list[str], str, list[tuple[str, s
             continue
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
         labels.append(model._meta.label)
-        columns += [f"(SELECT COUNT({pk}) FROM {table})", f"(SELECT MAX({pk}) FROM {table})"]
+        # A UUID key (the task queue's rows) has no MAX in PostgreSQL: compare it as text.
+        highest = (
+            pk
+            if model._meta.pk.get_internal_type().endswith("AutoField")
+            else (f"CAST({pk} AS TEXT)")
+        )
+        columns += [f"(SELECT COUNT({pk}) FROM {table})", f"(SELECT MAX({highest}) FROM {table})"]
         historical = any(f.name == "history_id" for f in model._meta.fields)
         if not hasattr(model, "history") and not historical:
             contents.append((model._meta.label, f"SELECT * FROM {table} ORDER BY {pk}"))

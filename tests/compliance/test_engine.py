@@ -947,8 +947,8 @@ needs_postgres = pytest.mark.skipif(
 
 def _snapshot() -> list[tuple]:
     return list(
-        Finding.objects.order_by("community_id", "standard_id", "as_of").values_list(
-            "community_id", "standard_id", "as_of", "is_current", "status", "measured"
+        Finding.objects.order_by("community_id", "standard_id", "valid_from").values_list(
+            "community_id", "standard_id", "valid_from", "valid_to", "status", "measured"
         )
     )
 

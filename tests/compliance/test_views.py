@@ -185,6 +185,9 @@ def test_the_printable_reports_render(client, make_user, evaluated):
     )
 
 
+# The worker runs in this process and closes the connection between tasks (as a real worker
+# does): on PostgreSQL that must not be the test's own transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_street_user_can_re_evaluate_the_street(client, make_user, zhuhai):
     client.force_login(make_user(Role.STREET, STREET))
     response = client.post(reverse("compliance:division_evaluate", args=[STREET]))

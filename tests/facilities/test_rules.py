@@ -430,7 +430,7 @@ def test_it_accepts_the_parameters_of_every_catalogue_standard_on_these_rules_un
 @pytest.mark.parametrize(
     ("key", "params", "message"),
     [
-        ("facilities.six_ones", {}, "应设的设施:这个字段是必填项。"),
+        ("facilities.six_ones", {}, "应设的设施:该字段是必填项。"),
         ("facilities.six_ones", {"kinds": "square_park"}, "应为类别的列表"),
         ("facilities.six_ones", {"kinds": ["square_park", "castle"]}, "未知的类别:castle"),
         ("facilities.six_ones", {"kinds": ["library", "library"]}, "类别不能重复。"),
@@ -451,8 +451,8 @@ def test_it_accepts_the_parameters_of_every_catalogue_standard_on_these_rules_un
             {"per_100_households": 20, "measure": "roof"},
             "计算口径:",
         ),
-        ("facilities.area_per_households", {"measure": "indoor"}, "这个字段是必填项。"),
-        ("facilities.min_area", {"min_m2": 300}, "计算口径:这个字段是必填项。"),
+        ("facilities.area_per_households", {"measure": "indoor"}, "该字段是必填项。"),
+        ("facilities.min_area", {"min_m2": 300}, "计算口径:该字段是必填项。"),
         (
             "facilities.min_area",
             {"min_m2": 300, "measure": "office", "applies_to_kinds": ["village"]},
@@ -474,13 +474,13 @@ def test_it_accepts_the_parameters_of_every_catalogue_standard_on_these_rules_un
             "0 到 1 之间",
         ),
         ("facilities.handover_within", {"months": 0}, "移交期限(月):确保该值大于或等于1。"),
-        ("facilities.handover_within", {}, "移交期限(月):这个字段是必填项。"),
+        ("facilities.handover_within", {}, "移交期限(月):该字段是必填项。"),
         (
             "facilities.handover_within",
             {"months": 1, "applies_to_kinds": "new_residential"},
             "应为类别的列表",
         ),
-        ("facilities.property_rooms", {"permille": 3}, "最小面积(平方米):这个字段是必填项。"),
+        ("facilities.property_rooms", {"permille": 3}, "最小面积(平方米):该字段是必填项。"),
         (
             "facilities.property_rooms",
             {"permille": "3‰", "min_m2": 100},

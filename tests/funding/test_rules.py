@@ -379,7 +379,7 @@ BAND = {"prefixes": ["4401"], "yuan_per_household": 60}
 @pytest.mark.parametrize(
     ("key", "params", "message"),
     [
-        ("funding.per_households", {}, "每户每年金额(元):这个字段是必填项。"),
+        ("funding.per_households", {}, "每户每年金额(元):该字段是必填项。"),
         ("funding.per_households", {"yuan_per_household": 0}, "每户每年金额(元)"),
         ("funding.per_households", {"yuan_per_household": "三十"}, "输入整数"),
         ("funding.per_households", {"yuan_per_household": 30, "rate": 1}, "未知参数:rate"),
@@ -414,7 +414,7 @@ BAND = {"prefixes": ["4401"], "yuan_per_household": 60}
             {"yuan_per_household": 30, "bands": [{**BAND, "yuan_per_household": "60"}]},
             "每户金额应为正整数",
         ),
-        ("funding.per_community_bands", {}, "按户数分档:这个字段是必填项。"),
+        ("funding.per_community_bands", {}, "按户数分档:该字段是必填项。"),
         ("funding.per_community_bands", {"bands": {"min_yuan": 1}}, "分档应为列表"),
         (
             "funding.per_community_bands",
@@ -446,7 +446,7 @@ BAND = {"prefixes": ["4401"], "yuan_per_household": 60}
             {"bands": [{"max_households": 2500, "min_yuan": 20000}], "overlap": "lenient"},
             "档次重叠时",
         ),
-        ("funding.pay_vs_benchmark", {}, "比较基准:这个字段是必填项。"),
+        ("funding.pay_vs_benchmark", {}, "比较基准:该字段是必填项。"),
         ("funding.pay_vs_benchmark", {"benchmark": "minimum_wage"}, "比较基准"),
         ("funding.tasks_approved", {"requires_funding": "yes"}, "应为 true 或 false。"),
         ("funding.tasks_approved", {"approver": "mayor"}, "审批机关"),

@@ -94,7 +94,7 @@ def test_deleting_asks_for_a_reason_and_a_deleted_record_cannot_be_edited(clerk,
     allocation = allocate(community, "50000")
     response = delete(clerk, allocation, "funding:allocation_delete", reason="  ")
     assert response.status_code == 200
-    assert response.context["form"].errors["reason"] == ["这个字段是必填项。"]
+    assert response.context["form"].errors["reason"] == ["该字段是必填项。"]
     assert Allocation.objects.filter(pk=allocation.pk).exists()
     delete(clerk, allocation, "funding:allocation_delete")
     for route in ("funding:allocation_edit", "funding:allocation_delete"):
