@@ -954,7 +954,7 @@ def _snapshot() -> list[tuple]:
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # the catalogue returns after a flush (post_migrate)
 def test_it_writes_the_same_findings_and_roll_ups_from_a_second_connection_as_in_one():
     from django.db import transaction
 
@@ -989,9 +989,17 @@ def test_it_writes_the_same_findings_and_roll_ups_from_a_second_connection_as_in
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_writes_nothing_when_the_evaluation_stops_half_way():
+@pytest.mark.django_db(transaction=True)  # the catalogue returns after a flush (post_migrate)
+def test_it_leaves_whole_batches_when_the_evaluation_stops_half_way_and_a_rerun_completes_it():
+    # Per-batch transactions (issue #24): an interrupted run keeps what it finished, never part
+    # of a community; running again completes it to exactly what one full run writes.
     import_divisions(ZHUHAI_DIR)
+    evaluate_communities(Community.objects.all(), AS_OF)
+    full = _snapshot()
+    per_community = {}
+    for community_id, *_rest in full:
+        per_community[community_id] = per_community.get(community_id, 0) + 1
+    Finding.objects.all().delete()
     seen = []
 
     def stop_after_two_batches(n: int) -> None:
@@ -1003,7 +1011,13 @@ def test_it_writes_nothing_when_the_evaluation_stops_half_way():
         evaluate_communities(
             Community.objects.all(), AS_OF, batch=40, progress=stop_after_two_batches
         )
-    assert not Finding.objects.exists()
+    written: dict[int, int] = {}
+    for community_id in Finding.objects.values_list("community_id", flat=True):
+        written[community_id] = written.get(community_id, 0) + 1
+    assert len(written) < len(per_community)
+    assert all(n == per_community[pk] for pk, n in written.items())
+    evaluate_communities(Community.objects.all(), AS_OF)
+    assert _snapshot() == full
 
 
 def _rollups() -> list[tuple]:
