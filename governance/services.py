@@ -23,6 +23,7 @@ from committees.models import Person
 from compliance.engine import Candidate, applicable_standards, reevaluate_community
 from compliance.rules import meets_fraction
 from compliance.services import assign, community_record_save, record_save
+from core import audit
 from core.models import User
 from divisions.models import Community
 from governance.matters import STEP_NAMES, progress
@@ -217,12 +218,12 @@ def finance_lines_save(
     if errors:
         raise ValidationError(errors)
     for line in changed:
-        line._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
+        audit.record_actor(line, actor)
         line.save()
     for pk in deleted:
         gone = existing.get(pk)
         if gone is not None:
-            gone._history_user = actor  # type: ignore[attr-defined]
+            audit.record_actor(gone, actor)
             gone.delete()
     reevaluate_community(disclosure.community)
 
@@ -232,9 +233,7 @@ def _attachment_add(*, actor: User, attachment: Attachment, upload: UploadedFile
     attachment.name = (upload.name or "")[:200]
     attachment.size = upload.size or 0
     attachment.file = upload
-    attachment._history_user = actor  # type: ignore[attr-defined]
-    attachment.full_clean()
-    attachment.save()
+    audit.save_as(attachment, actor=actor)
 
 
 @transaction.atomic
